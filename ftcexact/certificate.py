@@ -1,9 +1,17 @@
-"""Writing and reading certificates (format ``ftcexact-certificate`` v1).
+"""Writing certificates (format ``ftcexact-certificate`` v2): the untrusted producer side.
 
 The format is documented in ``docs/certificate.md``; the trusted reader is
-:mod:`ftcexact.kernel.verify`.  This module is the untrusted producer side:
-it assembles the JSON object and writes it atomically, so a failed or
-interrupted run never leaves a half-written file behind.
+:mod:`ftcexact.kernel.verify`.  This module assembles the JSON objects and
+writes files atomically, so a failed or interrupted run never leaves a
+half-written file behind.
+
+A fine-tuning certificate names the statement it instantiates by its id in
+the kernel's claim registry (:data:`ftcexact.kernel.claims.STATEMENTS`).  The
+producer asks the registry itself whether the instance meets the statement
+(untrusted use of the trusted code, so producer and checker cannot drift);
+when it does not (say, labels outside [-1, 1] for a statement that assumes
+them), the statement is left out and the reason kept in the hints, and the
+certificate then claims only that g fits with its number of neurons.
 """
 
 from __future__ import annotations
@@ -13,51 +21,106 @@ import json
 import os
 import tempfile
 
-from .dataset import Dataset, dataset_from_json, dataset_to_json
-from .kernel.numbers import format_rational
-from .kernel.verify import FORMAT, VERSION
+from .dataset import dataset_from_json, dataset_to_json
+from .kernel.claims import STATEMENTS, Instance, statement_checks
+from .kernel.numbers import Q
+from .kernel.verify import FORMAT, NETWORK_FORMAT, VERSION
 from .network import network_from_json, network_to_json
 
-__all__ = ["make_certificate", "write_json_atomic", "dataset_reference", "certificate_network",
-           "certificate_dataset"]
+__all__ = ["make_certificate", "write_json_atomic", "file_reference", "dataset_reference", "certificate_network",
+           "certificate_dataset", "statement_applies", "network_document", "FORMAT", "VERSION"]
 
 
-def _encode(v):
-    return format_rational(v[0]) if len(v) == 1 else [format_rational(a) for a in v]
+def _instance(ds, net):
+    """The registry's view of an instance, computed on the producer side."""
+    targets = ds.targets
+    big = max((abs(v) for z in targets for v in z), default=Q(0))
+    one_hot = all(sorted(z) == [Q(0)] * (len(z) - 1) + [Q(1)] for z in targets)
+
+    def blocks():
+        from .constructions.projection import distinct_projection_direction
+        _, t = distinct_projection_direction(ds.x)
+        order = sorted(set(zip(t, (bool(any(z)) for z in targets))))
+        runs, run = [], 0
+        for _, changed in order:
+            if changed and run:
+                runs.append(run)
+            run = 0 if changed else run + 1
+        return runs + ([run] if run else []), len(order)
+    return Instance(ds.K, ds.N, ds.d, ds.dy, net.widths, net.depth, getattr(net, "kind", "feedforward"),
+                    big, one_hot, blocks)
 
 
-def make_certificate(ds, net, *, construction, statement, bound, paper_bounds=None, hints=None,
-                     dataset_ref=None):
-    """Assemble a fine-tuning certificate.
+def statement_applies(statement, ds, net):
+    """``(True, "")`` if the registry's checks of ``statement`` pass on this instance, else ``(False, why)``.
+
+    Theorem 4.4 is evaluated in the order of the default projection here; the
+    verifier uses the network's own direction.
+    """
+    if statement not in STATEMENTS:
+        return False, f"{statement!r} is not a registered statement"
+    for ok, _, failure in statement_checks(statement, _instance(ds, net)):
+        if not ok:
+            return False, failure
+    return True, ""
+
+
+def make_certificate(ds, net, *, construction, statement=None, hints=None, dataset_ref=None, frozen_ref=None):
+    """Assemble a fine-tuning certificate (v2).
 
     Parameters
     ----------
     ds : Dataset
+        With ``f``-values, or with keep markers when ``frozen_ref`` is given.
     net : Network
         The fine-tuning network g.
-    construction, statement : str
-        Name of the construction and the paper statement it implements.
-    bound : int
-        The paper's neuron bound for this instance; the verifier checks
-        ``neurons <= bound``.
-    paper_bounds : dict, optional
-        Other bounds worth showing (values printed as given).
+    construction : str
+        Name of the construction (for humans).
+    statement : str, optional
+        A statement id of the claim registry; left out (with the reason in the
+        hints) when the instance does not meet it.
     hints : dict, optional
-        Untrusted information for humans (direction, kept set, ...).
-    dataset_ref : dict, optional
-        ``{"path": ..., "sha256": ...}`` to reference the dataset instead of
-        embedding it.
+        Untrusted information for humans (direction, kept set, recipe counts).
+    dataset_ref, frozen_ref : dict, optional
+        ``{"path", "sha256"}`` references to the dataset file and to the
+        frozen network's exact JSON file (see :func:`file_reference`).
+
+    Examples
+    --------
+    >>> from ftcexact.dataset import random_dataset
+    >>> from ftcexact.constructions.two_layer import two_layer_fit
+    >>> ds = random_dataset(d=2, K=8, N=2, seed=1)
+    >>> cert = make_certificate(ds, two_layer_fit(ds)[0], construction="two-layer", statement="ftc_thm_4_1_upper")
+    >>> cert["claim"]["statement"], cert["version"]
+    ('ftc_thm_4_1_upper', 2)
     """
-    claim = {"construction": construction, "statement": statement, "N": ds.N, "K": ds.K, "d": ds.d,
-             "neurons": net.neurons, "bound": int(bound)}
-    if paper_bounds:
-        claim["paper_bounds"] = paper_bounds
+    hints = dict(hints or {})
+    claim = {"construction": construction, "N": ds.N, "K": ds.K, "d": ds.d, "neurons": net.neurons}
+    if statement is not None:
+        ok, why = statement_applies(statement, ds, net)
+        if ok:
+            claim["statement"] = statement
+        else:
+            hints["statement_not_claimed"] = f"{statement}: {why}"
     cert = {"format": FORMAT, "version": VERSION, "kind": "fine-tuning", "claim": claim,
-            "dataset": dataset_ref or dataset_to_json(ds), "T": ds.T,
-            "targets": [_encode(z) for z in ds.targets], "network": network_to_json(net)}
+            "dataset": dataset_ref or dataset_to_json(ds)}
+    if frozen_ref:
+        cert["frozen"] = frozen_ref
+    cert["T"] = ds.T
+    cert["network"] = network_to_json(net)
     if hints:
         cert["hints"] = hints
     return cert
+
+
+def network_document(net, source=None):
+    """An exact network file (``ftcexact-network`` v1) for ``net``, with optional provenance."""
+    doc = {"format": NETWORK_FORMAT, "version": 1}
+    body = network_to_json(net)
+    doc.update(body if isinstance(body, dict) else {"activation": "relu", "layers": body})
+    if source:
+        doc["source"] = source
+    return doc
 
 
 def write_json_atomic(obj, path, indent=None):
@@ -75,12 +138,17 @@ def write_json_atomic(obj, path, indent=None):
         raise
 
 
-def dataset_reference(dataset_path, certificate_path):
-    """``{"path", "sha256"}`` for a dataset file, relative to the certificate."""
-    with open(dataset_path, "rb") as fh:
-        digest = hashlib.sha256(fh.read()).hexdigest()
-    rel = os.path.relpath(os.path.abspath(dataset_path), os.path.dirname(os.path.abspath(certificate_path)))
-    return {"path": rel, "sha256": digest}
+def file_reference(file_path, certificate_path):
+    """``{"path", "sha256"}`` for a file, with the path relative to the certificate's folder."""
+    digest = hashlib.sha256()
+    with open(file_path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    rel = os.path.relpath(os.path.abspath(file_path), os.path.dirname(os.path.abspath(certificate_path)))
+    return {"path": rel, "sha256": digest.hexdigest()}
+
+
+dataset_reference = file_reference
 
 
 def certificate_network(cert):
@@ -95,6 +163,3 @@ def certificate_dataset(cert, base_dir="."):
         from .dataset import load_dataset
         return load_dataset(os.path.join(base_dir, spec["path"]))
     return dataset_from_json(spec)
-
-
-Dataset  # re-exported type for annotations

@@ -1,7 +1,9 @@
 """Feed-forward ReLU networks with exact rational weights.
 
-A network is a list of layers ``(W, b)``: ReLU after every layer but the last,
-which is linear.  ``W`` is a tuple of rows (each a tuple of ``Q``), ``b`` a
+A network is a list of layers ``(W, b)``: an activation after every layer but
+the last, which is linear.  The activation is ReLU unless ``activation`` says
+``"leaky:S-:S+"`` (``v -> S+ v`` for ``v > 0``, ``S- v`` otherwise: the
+ReLU-like family ``max{S+ v, S- v}`` of Yun et al. 2019).  ``W`` is a tuple of rows (each a tuple of ``Q``), ``b`` a
 tuple of ``Q``.  The neuron count ``m`` is the number of ReLUs, i.e. the sum of
 the hidden widths.  A network with a single layer is affine and has ``m = 0``.
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import lcm
 
+from .kernel.evaluate import activation_slopes
 from .kernel.numbers import Q, as_rational, denominator, format_rational, numerator, parse_rational
 
 __all__ = [
@@ -42,8 +45,10 @@ class Network:
     """
 
     layers: tuple
+    activation: str = "relu"
 
     def __post_init__(self):
+        activation_slopes(self.activation)  # raises on an unknown activation
         if not self.layers:
             raise NetworkError("a network needs at least one layer")
         width = None
@@ -60,10 +65,15 @@ class Network:
             raise NetworkError("the output layer has no rows")
 
     @classmethod
-    def from_lists(cls, layers):
+    def from_lists(cls, layers, activation="relu"):
         """Build from nested lists of anything :func:`as_rational` accepts."""
         return cls(tuple((tuple(tuple(as_rational(v) for v in row) for row in W),
-                          tuple(as_rational(v) for v in b)) for W, b in layers))
+                          tuple(as_rational(v) for v in b)) for W, b in layers), activation)
+
+    @property
+    def slopes(self):
+        """``(S-, S+)``: the activation's slopes below and above 0 (``(0, 1)`` for ReLU)."""
+        return activation_slopes(self.activation)
 
     @property
     def input_dim(self):
@@ -124,7 +134,13 @@ def evaluate(net, points):
         H = [[sum(w * h for w, h in zip(row, hp)) + c for row, c in zip(Wi, bi)] for hp in H]
         den *= dW
         if l < len(net.layers) - 1:
-            H = [[v if v > 0 else 0 for v in hp] for hp in H]
+            s_neg, s_pos = net.slopes
+            if (s_neg, s_pos) == (0, 1):
+                H = [[v if v > 0 else 0 for v in hp] for hp in H]
+            else:  # v s with s = p/q: scale everything by q- q+ to stay integral
+                pn, qn, pp, qp = numerator(s_neg), denominator(s_neg), numerator(s_pos), denominator(s_pos)
+                H = [[v * pp * qn if v > 0 else v * pn * qp for v in hp] for hp in H]
+                den *= qn * qp
     return [tuple(Q(v, den) for v in hp) for hp in H]
 
 
@@ -133,11 +149,21 @@ def compose(outer, inner):
     the first layer of ``outer``, so the neuron count is the sum of both."""
     if outer.input_dim is not None and outer.input_dim != inner.output_dim:
         raise NetworkError(f"cannot feed {inner.output_dim} outputs into {outer.input_dim} inputs")
+    activation = _common_activation(outer, inner)
     (W2, b2), (W1, b1) = outer.layers[0], inner.layers[-1]
     W = tuple(tuple(sum((r[k] * W1[k][j] for k in range(len(W1))), Q(0)) for j in range(len(W1[0])))
               for r in W2)
     b = tuple(sum((r[k] * b1[k] for k in range(len(b1))), Q(0)) + c for r, c in zip(W2, b2))
-    return Network(inner.layers[:-1] + ((W, b),) + outer.layers[1:])
+    return Network(inner.layers[:-1] + ((W, b),) + outer.layers[1:], activation)
+
+
+def _common_activation(a, b):
+    """The activation two networks share (a network without hidden layers takes the other's)."""
+    if a.depth == 1 or a.activation == b.activation:
+        return b.activation
+    if b.depth == 1:
+        return a.activation
+    raise NetworkError(f"cannot combine networks with activations {a.activation!r} and {b.activation!r}")
 
 
 def _block_diag(A, B, cols_a, cols_b):
@@ -146,24 +172,30 @@ def _block_diag(A, B, cols_a, cols_b):
 
 
 def _identity_layers(net, depth):
-    """Pad ``net`` to ``depth`` layers by carrying its outputs with relu(v) - relu(-v)."""
+    """Pad ``net`` to ``depth`` layers, carrying its outputs ``v`` as ``s^e(v) - s^e(-v) = (S+^e + S-^e) v``
+    through ``e`` activations (``relu(v) - relu(-v) = v`` for ReLU)."""
     extra = depth - net.depth
     if extra <= 0:
         return net
     n = net.output_dim
     one, zero = Q(1), Q(0)
+    s_neg, s_pos = net.slopes
     split = tuple(tuple(one if j == i else zero for j in range(n)) for i in range(n)) + \
         tuple(tuple(-one if j == i else zero for j in range(n)) for i in range(n))
     carry = tuple(tuple(one if j == i else zero for j in range(2 * n)) for i in range(2 * n))
-    merge = tuple(tuple(one if j == i else (-one if j == i + n else zero) for j in range(2 * n)) for i in range(n))
+    scaled = 1 / (s_pos ** extra + s_neg ** extra)
+    merge = tuple(tuple(scaled if j == i else (-scaled if j == i + n else zero) for j in range(2 * n))
+                  for i in range(n))
     layers = [(split, (zero,) * (2 * n))] + [(carry, (zero,) * (2 * n))] * (extra - 1) + [(merge, (zero,) * n)]
-    return compose(Network(tuple(layers)), net)
+    return compose(Network(tuple(layers), net.activation), net)
 
 
 def parallel(a, b):
     """Same input, outputs of ``a`` then ``b``; the shallower one is padded."""
     if a.input_dim != b.input_dim and None not in (a.input_dim, b.input_dim):
         raise NetworkError("parallel networks need the same input dimension")
+    activation = _common_activation(a, b)
+    a, b = Network(a.layers, activation), Network(b.layers, activation)
     depth = max(a.depth, b.depth)
     a, b = _identity_layers(a, depth), _identity_layers(b, depth)
     layers = []
@@ -172,7 +204,7 @@ def parallel(a, b):
             layers.append((tuple(Wa) + tuple(Wb), ba + bb))
         else:
             layers.append((_block_diag(Wa, Wb, len(a.layers[l - 1][1]), len(b.layers[l - 1][1])), ba + bb))
-    return Network(tuple(layers))
+    return Network(tuple(layers), activation)
 
 
 def add(a, b):
@@ -182,7 +214,7 @@ def add(a, b):
     n = a.output_dim
     one, zero = Q(1), Q(0)
     summing = tuple(tuple(one if j in (i, i + n) else zero for j in range(2 * n)) for i in range(n))
-    return compose(Network(((summing, (zero,) * n),)), parallel(a, b))
+    return compose(Network(((summing, (zero,) * n),), a.activation), parallel(a, b))
 
 
 def scale_output(net, factor):
@@ -190,19 +222,27 @@ def scale_output(net, factor):
     factor = as_rational(factor)
     W, b = net.layers[-1]
     return Network(net.layers[:-1] + ((tuple(tuple(factor * v for v in row) for row in W),
-                                       tuple(factor * v for v in b)),))
+                                       tuple(factor * v for v in b)),), net.activation)
 
 
 def network_to_json(net):
-    """Certificate format: ``[{"W": [["p/q", ...], ...], "b": [...]}, ...]``."""
-    return [{"W": [[format_rational(v) for v in row] for row in W], "b": [format_rational(v) for v in b]}
-            for W, b in net.layers]
+    """Certificate format: ``[{"W": [["p/q", ...], ...], "b": [...]}, ...]`` for ReLU networks,
+    ``{"activation": ..., "layers": [...]}`` otherwise."""
+    layers = [{"W": [[format_rational(v) for v in row] for row in W], "b": [format_rational(v) for v in b]}
+              for W, b in net.layers]
+    return layers if net.activation == "relu" else {"kind": "feedforward", "activation": net.activation,
+                                                    "layers": layers}
 
 
-def network_from_json(layers):
-    """Inverse of :func:`network_to_json` (strings only, exact)."""
+def network_from_json(obj):
+    """Inverse of :func:`network_to_json` (a layer list or a feed-forward network object), exact."""
+    activation = "relu"
+    if isinstance(obj, dict):
+        if obj.get("kind", "feedforward") != "feedforward":
+            raise NetworkError(f"network: kind {obj.get('kind')!r} is not a feed-forward network")
+        activation, obj = obj.get("activation", "relu"), obj.get("layers")
     try:
         return Network(tuple((tuple(tuple(parse_rational(v, 100_000) for v in row) for row in layer["W"]),
-                              tuple(parse_rational(v, 100_000) for v in layer["b"])) for layer in layers))
-    except (KeyError, TypeError) as e:
-        raise NetworkError(f"network: not in the certificate's layer format ({e})") from None
+                              tuple(parse_rational(v, 100_000) for v in layer["b"])) for layer in obj), activation)
+    except (KeyError, TypeError, ValueError) as e:
+        raise NetworkError(f"network: not in the certificate's layer format ({str(e)[:80]})") from None

@@ -103,7 +103,7 @@ def plot_file(target, output, point=None, direction=None, options=None):
         f = from_vertices([parse_rational(v) for v in w["vertices"]], [parse_rational(v) for v in w["values"]],
                           parse_rational(w["left_slope"]), parse_rational(w["right_slope"]))
         ts = [x[0] for x in ds.x]
-        title = f"{obj['claim']['statement']}: {f.pieces} pieces, m >= {obj['claim']['bound']}"
+        title = f"{obj['claim']['architecture']}: {f.pieces} pieces, so m >= {obj['claim']['bound']}"
         return plot_restriction(ts, [z[0] for z in ds.targets], f, output, highlight=[i - 1 for i in ds.T],
                                 title=title)
     if network_file:

@@ -61,8 +61,8 @@ def ftc_thm_5_1_lower(ctx):
         ds = Dataset(tuple((Q(i),) for i in range(1, K + 1)), tuple((Q(i, K),) for i in range(1, K + 1)))
         net = Network(((((Q(1),),), (Q(0),)), (((Q(1),),), (Q(0),)), (((Q(1, K),),), (Q(0),))))
         literal = ctx.write_artefact("ftc_thm_5_1_lower_literal_counterexample.json", make_certificate(
-            ds, net, construction="hand-made relu(relu(t))/K", statement="counterexample to the literal reading of "
-            "Sohn et al. 2024, Theorem 5.1 part 2", bound=2))
+            ds, net, construction="hand-made relu(relu(t))/K",
+            hints={"note": "counterexample to the literal reading of Sohn et al. 2024, Theorem 5.1 part 2"}))
         q = min(3 * K, K - 2)
         if ctx.verify(literal) != 0 or CLAIMS["thm_5_1_lower_ok"](q, 2):
             return Verdict(NOT_CHECKED, "the literal counterexample did not work out")

@@ -86,8 +86,7 @@ def ysj_thm_3_1(ctx):
             R = rng.randint(1, n)
             d1, d2 = 2 * R, 2 * dy * -(-n // R)
             net, info = ysj_memorizer(ds, d1, d2)
-            cert = make_certificate(ds, net, construction="ysj-memorizer", statement="Yun et al. 2019, Theorem 3.1",
-                                    bound=d1 + d2)
+            cert = make_certificate(ds, net, construction="ysj-memorizer", statement="ysj_thm_3_1")
             if Context.verify_object(cert, tmp) != 0 or any(w > c for w, c in zip(net.widths, (d1, d2))):
                 path = ctx.write_artefact("ysj_thm_3_1_failed.json", cert)
                 return Verdict(NOT_CHECKED, f"widths ({d1}, {d2}) failed for N = {n}, d_y = {dy}",

@@ -45,7 +45,7 @@ def networks(draw, d, max_depth=4, max_width=5, one_direction=False):
     direction = draw(st.tuples(*[small] * d))
     for l, n_out in enumerate(widths):
         if l == 0 and one_direction and depth > 1:
-            W = tuple(tuple(draw(small) * v for v in direction) for _ in range(n_out))
+            W = tuple(tuple(alpha * v for v in direction) for alpha in [draw(small) for _ in range(n_out)])
         else:
             W = tuple(tuple(draw(small) for _ in range(n_in)) for _ in range(n_out))
         layers.append((W, tuple(draw(small) for _ in range(n_out))))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..dataset import Dataset, dataset_to_json
 from ..kernel.numbers import Q, format_rational
+from ..kernel.claims import LIMITS, LOWER_STATEMENTS
 from ..kernel.verify import FORMAT, VERSION
 from .interpolation import min_pieces
 
@@ -198,14 +199,35 @@ def witness_json(f, ts):
             "left_slope": format_rational(f.slopes[0][0]), "right_slope": format_rational(f.slopes[-1][0])}
 
 
-def lower_bound_certificate(ds, architecture, statement):
-    """A lower-bound certificate for a dataset on a line (1-D inputs, scalar labels)."""
+def lower_bound_certificate(ds, architecture, statement=None):
+    """A lower-bound certificate for a dataset on a line (1-D inputs, scalar labels).
+
+    ``statement`` is a lower-bound statement id of the claim registry
+    (:data:`ftcexact.kernel.claims.LOWER_STATEMENTS`), claimed only when the
+    certified bound reaches what it promises; any other text is kept as a
+    note in the hints.
+
+    Examples
+    --------
+    >>> cert = lower_bound_certificate(ftc_lower_bound_dataset(4, 14), "two-layer", "ftc_thm_4_1_lower")
+    >>> cert["claim"]["bound"], cert["claim"]["statement"]
+    (12, 'ftc_thm_4_1_lower')
+    """
+    from ..kernel.claims import lower_statement_bound
     if ds.d != 1 or ds.dy != 1:
         raise ValueError("lower bounds by piece counting need 1-D inputs and scalar labels")
     ts, vs = [x[0] for x in ds.x], [z[0] for z in ds.targets]
     p, f = min_pieces(ts, vs)
     bound = neurons_needed(architecture, p)
-    claim = {"statement": statement, "architecture": architecture, "limit": ARCHITECTURES[architecture],
-             "N": ds.N, "K": ds.K, "min_pieces": p, "bound": bound}
+    claim = {"architecture": architecture, "N": ds.N, "K": ds.K, "min_pieces": p, "bound": bound}
+    hints = {"limit": LIMITS[architecture][1]}
+    if statement in LOWER_STATEMENTS:
+        promised = lower_statement_bound(statement, architecture, ds.N, ds.K)
+        if promised is not None and bound >= promised:
+            claim["statement"] = statement
+        else:
+            hints["statement_not_claimed"] = f"{statement}: needs {promised}, this dataset certifies {bound}"
+    elif statement:
+        hints["note"] = statement
     return {"format": FORMAT, "version": VERSION, "kind": "lower-bound", "claim": claim,
-            "dataset": dataset_to_json(ds), "witness": witness_json(f, sorted(ts))}
+            "dataset": dataset_to_json(ds), "witness": witness_json(f, sorted(ts)), "hints": hints}

@@ -2,7 +2,7 @@
 
 For a line ``x(t) = p + t u`` the first layer's pre-activations are affine in
 ``t`` (``W1 u`` times ``t`` plus ``W1 p + b1``), so ``t -> g(x(t))`` is the
-one-input network that :func:`ftcexact.kernel.verify.restrict_to_direction`
+one-input network that :func:`ftcexact.kernel.evaluate.restrict_to_direction`
 refines exactly, layer by layer: split every piece at the zeros of its
 pre-activations, switch the neurons off where they are negative, apply the
 next affine layer.  Here adjacent pieces with identical affine forms are then
@@ -16,7 +16,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..kernel.numbers import Q, as_rational, format_rational
-from ..kernel.verify import restrict_to_direction
+from ..kernel.evaluate import restrict_to_direction
 
 __all__ = ["PiecewiseLinear", "restrict_to_line", "count_pieces", "from_vertices"]
 
@@ -111,7 +111,7 @@ def restrict_to_line(net, point=None, direction=None):
     shifted = [sum((w * v for w, v in zip(row, p)), Q(0)) + c for row, c in zip(W1, b1)]
     if net.depth == 1:
         return PiecewiseLinear((), (tuple(slopes),), (tuple(shifted),))
-    bps, forms = restrict_to_direction([(W1, shifted)] + list(net.layers[1:]), slopes)
+    bps, forms = restrict_to_direction([(W1, shifted)] + list(net.layers[1:]), slopes, net.slopes)
     return _merged(bps, forms)
 
 

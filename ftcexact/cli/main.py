@@ -34,16 +34,8 @@ def _int_list(text):
 
 
 def cmd_verify(args):
-    """Dispatch on the file's format: certificates to the verifier, min-width refutations to their checker."""
+    """The trusted kernel; it dispatches on the parsed ``format`` (certificates, refutations)."""
     from ..kernel.verify import run
-    try:
-        with open(args.certificate, "rb") as fh:
-            head = fh.read(4096)  # writers put "format" first; a miss falls through to the verifier's error
-    except OSError:
-        head = b""
-    if b'"ftcexact-refutation"' in head:
-        from ..kernel.refutation import run as check_refutation
-        return check_refutation(args.certificate)
     return run(args.certificate)
 
 
@@ -60,7 +52,7 @@ def cmd_certify(args):
     write_json_atomic(cert, args.output)
     claim = cert["claim"]
     print(f"{args.construction}: K = {claim['K']}, d = {claim['d']}, N = {claim['N']}, "
-          f"neurons = {claim['neurons']}, bound = {claim['bound']} -> {args.output}")
+          f"neurons = {claim['neurons']}, statement = {claim.get('statement', 'none')} -> {args.output}")
     return 0
 
 

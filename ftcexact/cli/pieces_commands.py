@@ -126,7 +126,7 @@ def cmd_lower_bound(args):
                           "N": claim["N"], "K": claim["K"], "dataset": cert["dataset"]}))
     else:
         print(f"N = {claim['N']}, K = {claim['K']}: every interpolant needs {claim['min_pieces']} pieces; "
-              f"{args.arch} ({claim['limit']}) => m >= {claim['bound']}"
+              f"{args.arch} ({cert['hints']['limit']}) => m >= {claim['bound']}"
               + (f"; certificate {args.output}" if args.output else ""))
     return 0
 

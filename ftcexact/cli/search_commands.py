@@ -16,10 +16,8 @@ def _refutation_path(cert_path):
 
 def _write_certificate(ds, net, m, paper, hints, path, ref_json):
     from ..certificate import make_certificate, write_json_atomic
-    cert = make_certificate(ds, net, construction="min-width-oracle",
-                            statement="exact minimum width of a one-hidden-layer ReLU network "
-                                      "(ftcexact.search.oracle)",
-                            bound=m, paper_bounds=paper, hints=hints, dataset_ref=ref_json)
+    cert = make_certificate(ds, net, construction="min-width-oracle", hints=dict(hints, paper_bounds=paper),
+                            dataset_ref=ref_json)
     write_json_atomic(cert, path)
 
 
@@ -169,19 +167,13 @@ def _three_layer_summary(summary, args):
 
 
 def cmd_check_refutation(args):
-    """A refutation file (kernel checker), or a search results file (every record)."""
+    """A refutation file, or a search results file (every record re-checked in full), by the kernel."""
+    from ..kernel.refutation import FORMAT
+    from ..kernel.verify import run, verdict
     if args.file.endswith(".jsonl"):
-        from ..search.adversarial import check_records
-        if not os.path.exists(args.file):
-            raise UsageError(f"cannot read {args.file}")
-        count, failures = check_records(args.file)
-        for n, reason in failures:
-            print(f"c record {n}: {reason}")
-        print(f"c {count} records, {len(failures)} failed")
-        print("s VERIFIED" if not failures and count else "s NOT VERIFIED")
-        return 0 if not failures and count else 1
-    from ..kernel.refutation import run
-    return run(args.file)
+        from ..kernel.records import check_records
+        return verdict(lambda say: check_records(args.file, say), tool="ftcexact check-refutation")
+    return run(args.file, expect=FORMAT)
 
 
 def register(sub):

@@ -3,9 +3,12 @@
 Each entry of :data:`CONSTRUCTIONS` maps a name (as used by
 ``ftcexact certify --construction NAME``) to a function ``build(ds, **options)``
 (options such as ``layers`` come from the command line) that returns
-``(network, info)``; ``info`` carries the paper statement, the bound
-the verifier checks and hints for humans.  :func:`certify` turns that into a
-certificate.  Only :mod:`ftcexact.kernel.verify` decides whether it holds.
+``(network, info)``; ``info`` carries the construction's own neuron count
+(``bound``, its recipe) and hints for humans.  :data:`STATEMENT` names the
+statement of the kernel's claim registry each construction instantiates;
+:func:`certify` turns all that into a certificate.  Only
+:mod:`ftcexact.kernel.verify` decides whether it holds, recomputing the
+statement's bound itself.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 from ..certificate import make_certificate
 from .two_layer import oriented_fit, two_layer_fit
 
-__all__ = ["CONSTRUCTIONS", "certify"]
+__all__ = ["CONSTRUCTIONS", "STATEMENT", "DESCRIPTION", "certify"]
 
 
 def _two_layer(ds, **options):
@@ -61,20 +64,48 @@ def _register_deeper():
 _register_deeper()
 
 
-def certify(ds, construction="two-layer", dataset_ref=None, **options):
+#: The registry statement (ftcexact.kernel.claims.STATEMENTS) each construction instantiates.
+STATEMENT = {
+    "two-layer": "ftc_thm_4_4", "two-layer-all": "ftc_lemma_4_5", "two-layer-oriented": "ftcexact_two_layer_oriented",
+    "three-layer-u1": "ftc_u1_integer", "three-layer-u2": "ftc_u2_integer", "three-layer-u3": "ftc_u3_integer",
+    "three-layer-4n4": "ftc_app_a", "three-layer-best": "ftc_thm_5_1_upper_integer",
+    "three-layer-u3-t": "ftcexact_u3_t", "deep": "ftc_prop_6_1", "ysj-memorizer": "ysj_thm_3_1",
+    "ysj-classifier": "ysj_prop_3_2", "ysj-deep": None,
+}
+
+#: One line per construction, for ``ftcexact certify --help`` and the docs.
+DESCRIPTION = {
+    "two-layer": "[FTC] Theorem 4.4: one hidden layer, K - 1 - sum_P max(|P| - 2, 0) <= min(3N + 1, K - 1) neurons",
+    "two-layer-all": "[FTC] Lemma 4.5 on all K points: the classical K - 1 neuron baseline",
+    "two-layer-oriented": "ours (docs/search.md §7): min(3N, K - 2) neurons when K >= 2N + 2",
+    "three-layer-u1": "[FTC] §5.2 U1: the [YSJ] Theorem 3.1 memorizer of z, about 4 sqrt(K) neurons",
+    "three-layer-u2": "[FTC] §5.2 U2: U1's first layer and one bump per changed point, about 2 sqrt(K) + 3N",
+    "three-layer-u3": "[FTC] §5.2 U3: slots on the kept set J with a ramped sL, about 6 sqrt(3N + 2)",
+    "three-layer-4n4": "[FTC] Appendix A: 2N + 1 hard-tanh windows and one sT unit, 4N + 4 neurons",
+    "three-layer-best": "[FTC] Theorem 5.1 part 1: the smallest of U1, U2, U3 and Appendix A",
+    "three-layer-u3-t": "ours: U3 with slots on T only, about 4 sqrt(2N) neurons",
+    "deep": "[FTC] Proposition 6.1: --layers L >= 4, U3/U1 blocks stacked in depth",
+    "ysj-memorizer": "[YSJ] Theorem 3.1: two hidden layers memorizing the targets, d1 d2 >= 4 K d_y",
+    "ysj-classifier": "[YSJ] Proposition 3.2: three hidden layers with exact one-hot outputs",
+    "ysj-deep": "[YSJ] Theorem 3.1 blocks chained in depth (Figure 2 idea), --layers L",
+}
+
+
+def certify(ds, construction="two-layer", dataset_ref=None, frozen_ref=None, **options):
     """Build the named construction on ``ds`` and return its certificate (a dict).
 
     Examples
     --------
     >>> from ftcexact.dataset import random_dataset
     >>> cert = certify(random_dataset(d=2, K=8, N=3, seed=0))
-    >>> cert["claim"]["neurons"] <= cert["claim"]["bound"] <= 3 * 3 + 1
-    True
+    >>> cert["claim"]["statement"], cert["claim"]["neurons"] <= 3 * 3 + 1
+    ('ftc_thm_4_4', True)
     """
     if construction not in CONSTRUCTIONS:
         raise ValueError(f"unknown construction {construction!r}; choose from {', '.join(CONSTRUCTIONS)}")
     net, info = CONSTRUCTIONS[construction](ds, **options)
-    hints = {k: v for k, v in info.items() if k not in ("statement", "bound", "paper_bounds")}
-    return make_certificate(ds, net, construction=construction, statement=info["statement"],
-                            bound=info["bound"], paper_bounds=info.get("paper_bounds"), hints=hints,
-                            dataset_ref=dataset_ref)
+    hints = {k: v for k, v in info.items() if k not in ("statement", "bound")}
+    hints["recipe_neurons"] = info["bound"]
+    hints["recipe_statement"] = info["statement"]
+    return make_certificate(ds, net, construction=construction, statement=STATEMENT.get(construction),
+                            hints=hints, dataset_ref=dataset_ref, frozen_ref=frozen_ref)

@@ -495,7 +495,7 @@ def three_layer_best(ds):
     ----------
     Sohn et al. 2024, Theorem 5.1 (upper bound) and Appendix A.
     """
-    from ..kernel.verify import evaluate
+    from ..network import evaluate
     best, report, bounds = None, {}, []
     for name, build in CANDIDATES.items():
         try:
@@ -503,7 +503,7 @@ def three_layer_best(ds):
         except ConstructionError as e:
             report[name] = f"refused: {e}"
             continue
-        if evaluate(list(net.layers), list(ds.x)) != list(ds.targets):
+        if evaluate(net, list(ds.x)) != list(ds.targets):
             report[name] = "failed the exact check"
             continue
         report[name] = net.neurons

@@ -14,6 +14,24 @@ fastest of the three candidates for the scalar work the verifier does
 but slower to compare.  Set ``FTCEXACT_BACKEND=fractions`` to force the
 pure-Python fallback (the test-suite runs both).
 
+Huge numbers
+------------
+CPython refuses to convert integers of more than 4300 decimal digits to or
+from text (``sys.int_info.str_digits_check_threshold``); the limit is global
+state we must not touch, so :func:`int_from_digits` and :func:`int_to_digits`
+convert long digit strings by halving (each half below the limit), and every
+parse and format here goes through them.  A number's verdict therefore never
+depends on the backend or on that interpreter setting.
+
+Integer matrix products
+-----------------------
+:func:`int_matmul` multiplies integer matrices exactly.  With python-flint
+installed it hands the product to FLINT's ``fmpz_mat`` (multimodular integer
+arithmetic in C, exact), otherwise it uses Python integers; the result is the
+same integer matrix either way (a test compares the two).  The dense
+evaluation of networks in the verifier clears denominators once per layer and
+spends almost all of its time here.
+
 Text formats
 ------------
 ``parse_rational`` accepts, and only accepts:
@@ -34,11 +52,13 @@ from __future__ import annotations
 import math
 import os
 import re
+from operator import mul as _mul
 from fractions import Fraction
 
 __all__ = [
-    "Q", "BACKEND", "RationalError", "MAX_DIGITS", "parse_rational", "parse_rationals",
-    "format_rational", "as_rational", "numerator", "denominator", "bit_size",
+    "Q", "BACKEND", "MATMUL_BACKEND", "RationalError", "MAX_DIGITS", "parse_rational", "parse_rationals",
+    "format_rational", "show_rational", "as_rational", "numerator", "denominator", "bit_size",
+    "int_from_digits", "int_to_digits", "int_matmul",
 ]
 
 _forced = os.environ.get("FTCEXACT_BACKEND", "").strip().lower()
@@ -54,6 +74,16 @@ try:
 except ImportError:
     Q = Fraction
     BACKEND = "fractions"
+    _gmpy2 = None
+try:
+    if BACKEND != "gmpy2":
+        raise ImportError
+    import flint as _flint
+
+    MATMUL_BACKEND = "flint"
+except ImportError:
+    _flint = None
+    MATMUL_BACKEND = "python"
 
 #: Default limit on the number of digits of one number in user input.
 MAX_DIGITS = 1000
@@ -68,7 +98,7 @@ _FRACTION = re.compile(r"([+-]?[0-9]+)(?:/([0-9]+))?")
 _DECIMAL = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
 
 
-def parse_rational(text, max_digits=MAX_DIGITS):
+def parse_rational(text, max_digits=MAX_DIGITS, max_exponent=None):
     """Parse an exact rational from ``"p/q"``, integer or decimal text.
 
     Parameters
@@ -76,7 +106,11 @@ def parse_rational(text, max_digits=MAX_DIGITS):
     text : str
         The number, e.g. ``"3/4"``, ``"-2"``, ``"0.125"`` or ``"1e-3"``.
     max_digits : int
-        Reject numbers with more digits (or a larger decimal exponent).
+        Reject numbers with more digits.
+    max_exponent : int, optional
+        Reject decimal exponents larger than this in absolute value (default
+        ``max_digits``).  A small value keeps the size of a number within a
+        constant factor of its text (``"1e99999"`` is six characters).
 
     Returns
     -------
@@ -102,7 +136,7 @@ def parse_rational(text, max_digits=MAX_DIGITS):
     if not isinstance(text, str):
         raise RationalError(f"expected a string holding a number, got {type(text).__name__}")
     if _fast_patterns(max_digits)[0].fullmatch(text):  # canonical "p/q" text: let the backend's C parser build it
-        return Q(text)
+        return Q(text) if BACKEND == "gmpy2" or len(text) < _SAFE_DIGITS else _from_fraction_text(text)
     s = text.strip()
     if len(s) > 4 * max_digits + 16:
         raise RationalError(f"number too large (more than {max_digits} digits): {s[:20]}...")
@@ -112,23 +146,26 @@ def parse_rational(text, max_digits=MAX_DIGITS):
         if len(p) > max_digits + 1 or (q is not None and len(q) > max_digits):
             raise RationalError(f"number too large (more than {max_digits} digits): {s[:20]}...")
         if q is None:
-            return Q(int(p))
-        if int(q) == 0:
+            return Q(int_from_digits(p))
+        if not q.strip("0"):
             raise RationalError(f"zero denominator: {text!r}")
-        return Q(int(p), int(q))
+        return Q(int_from_digits(p), int_from_digits(q))
     m = _DECIMAL.fullmatch(s)
     if m and (m.group(2) or m.group(3)):
         sign, whole, frac, exp = m.group(1), m.group(2), m.group(3) or "", m.group(4)
         if len(whole) + len(frac) > max_digits:
             raise RationalError(f"number too large (more than {max_digits} digits): {s[:20]}...")
+        limit = max_digits if max_exponent is None else max_exponent
+        if exp is not None and len(exp.lstrip("+-0")) > len(str(limit)):
+            raise RationalError(f"decimal exponent out of range (|e| > {limit}): {text[:40]!r}")
         e = int(exp) if exp is not None else 0
-        if abs(e) > max_digits:
-            raise RationalError(f"decimal exponent out of range (|e| > {max_digits}): {text!r}")
-        mantissa = int(whole + frac or "0")
+        if abs(e) > limit:
+            raise RationalError(f"decimal exponent out of range (|e| > {limit}): {text[:40]!r}")
+        mantissa = int_from_digits(whole + frac or "0")
         e -= len(frac)
         value = Q(mantissa * 10**e) if e >= 0 else Q(mantissa, 10**-e)
         return -value if sign == "-" else value
-    raise RationalError(f"not an exact rational number: {text!r}")
+    raise RationalError(f"not an exact rational number: {text[:40]!r}")
 
 
 def _fast_patterns(max_digits):
@@ -138,7 +175,7 @@ def _fast_patterns(max_digits):
     return _FAST[max_digits]
 
 
-def parse_rationals(texts, max_digits=MAX_DIGITS):
+def parse_rationals(texts, max_digits=MAX_DIGITS, max_exponent=None):
     """Parse a list of number strings; same rules as :func:`parse_rational`.
 
     A list in canonical ``"p/q"`` form is checked by one regular-expression
@@ -150,9 +187,13 @@ def parse_rationals(texts, max_digits=MAX_DIGITS):
     >>> [format_rational(q) for q in parse_rationals(["1/2", "0.25", "-3"])]
     ['1/2', '1/4', '-3']
     """
-    if all(type(t) is str for t in texts) and _fast_patterns(max_digits)[1].fullmatch(",".join(texts)):
-        return tuple(map(Q, texts))
-    return tuple(parse_rational(t, max_digits) for t in texts)
+    if all(type(t) is str for t in texts) and _fast_patterns(max_digits)[1].fullmatch(",".join(texts)) and \
+            (BACKEND == "gmpy2" or all(len(t) < _SAFE_DIGITS for t in texts)):
+        try:
+            return tuple(map(Q, texts))
+        except ValueError:  # an entry such as "0,0" made the joined text match; parse one by one
+            pass
+    return tuple(parse_rational(t, max_digits, max_exponent) for t in texts)
 
 
 def format_rational(q):
@@ -167,7 +208,115 @@ def format_rational(q):
     """
     q = as_rational(q)
     p, d = numerator(q), denominator(q)
-    return str(p) if d == 1 else f"{p}/{d}"
+    return int_to_digits(p) if d == 1 else f"{int_to_digits(p)}/{int_to_digits(d)}"
+
+
+def show_rational(q, width=40):
+    """A short display of ``q`` for messages: long numbers are elided with their digit count.
+
+    Examples
+    --------
+    >>> show_rational(Q(10) ** 5000)
+    '1000000000000000000...0000000000000000000 (5001 digits)'
+    >>> show_rational(Q(-3, 4))
+    '-3/4'
+    """
+    text = format_rational(q)
+    if len(text) <= width:
+        return text
+    half = (width - 2) // 2
+    return f"{text[:half]}...{text[-half:]} ({len(text)} digits)"
+
+
+#: Below CPython's int <-> str limit (4300 digits) with a margin.
+_SAFE_DIGITS = 4000
+
+
+def _from_fraction_text(text):
+    p, _, q = text.partition("/")
+    return Q(int_from_digits(p), int_from_digits(q) if q else 1)
+
+
+def int_from_digits(text):
+    """``int(text)`` for a string of ASCII digits (optional sign) of any length.
+
+    Examples
+    --------
+    >>> int_from_digits("-1" + "0" * 9000) == -(10 ** 9000)
+    True
+    """
+    if len(text) < _SAFE_DIGITS:
+        return int(text)
+    if _gmpy2 is not None:
+        return int(_gmpy2.mpz(text))
+    sign = -1 if text[0] == "-" else 1
+    digits = text.lstrip("+-")
+
+    def convert(t):
+        if len(t) < _SAFE_DIGITS:
+            return int(t)
+        h = len(t) // 2
+        return convert(t[:h]) * 10 ** (len(t) - h) + convert(t[h:])
+    return sign * convert(digits)
+
+
+def int_to_digits(n):
+    """``str(n)`` for an integer of any size.
+
+    Examples
+    --------
+    >>> int_to_digits(-(10 ** 6000)) == "-1" + "0" * 6000
+    True
+    """
+    n = int(n)
+    if n.bit_length() < 3 * _SAFE_DIGITS:  # fewer than 3613 digits
+        return str(n)
+    if _gmpy2 is not None:
+        return _gmpy2.mpz(n).digits()
+
+    def convert(m, width):
+        if m.bit_length() < 3 * _SAFE_DIGITS:
+            return str(m).zfill(width)
+        half = int(m.bit_length() * 0.30103) // 2
+        hi, lo = divmod(m, 10 ** half)
+        return convert(hi, max(width - half, 0)) + convert(lo, half)
+    return ("-" if n < 0 else "") + convert(abs(n), 0)
+
+
+def int_matmul(A, B):
+    """The exact product of integer matrices given as lists of rows.
+
+    Parameters
+    ----------
+    A : list of lists of int
+        ``n x k``.
+    B : list of lists of int
+        ``k x p``.
+
+    Returns
+    -------
+    list of lists of int
+        ``n x p``; computed by FLINT's ``fmpz_mat`` when python-flint is
+        installed (see the module header), by Python integers otherwise.
+
+    Examples
+    --------
+    >>> int_matmul([[1, 2], [3, 4]], [[5], [-6]])
+    [[-7], [-9]]
+    """
+    n, k = len(A), len(B)
+    p = len(B[0]) if B else 0
+    if n == 0 or p == 0:
+        return [[0] * p for _ in range(n)]
+    if k == 0:
+        return [[0] * p for _ in range(n)]
+    if _flint is not None and n * k * p >= 4096:
+        C = (_flint.fmpz_mat(n, k, [v for row in A for v in row]) *
+             _flint.fmpz_mat(k, p, [v for row in B for v in row])).entries()
+        flat = list(map(int, C))
+        return [flat[i * p:(i + 1) * p] for i in range(n)]
+    cols = list(zip(*B))
+    return [[sum(map(_mul, row, col)) for col in cols] for row in A]
 
 
 def as_rational(value, max_digits=MAX_DIGITS):

@@ -31,16 +31,18 @@ neither (A) nor (B) fits), or if the oriented walk (start ``{beta = 0}``,
 budget ``w``) has no final polygon with ``k < w`` (refutes (A)) and every final
 polygon misses ``alpha = 0`` (refutes (B)).
 
-Output: ``c ...`` lines, then ``s VERIFIED`` (exit 0) or ``s NOT VERIFIED``
-(exit 1); an unreadable file prints one line on stderr (exit 2).
+Reading, caps and output are the verifier's (:mod:`.reader`, :func:`.verify.run`):
+``c ...`` lines, then ``s VERIFIED`` (exit 0) or ``s NOT VERIFIED`` (exit 1); an
+unreadable file prints one line on stderr (exit 2).
 """
 
 from __future__ import annotations
 
-import json
 import sys
 
-from .numbers import Q, RationalError, parse_rational
+from .evaluate import number
+from .numbers import Q
+from .reader import Malformed, Rejected
 
 FORMAT, VERSION, KIND = "ftcexact-refutation", 1, "two-layer-width"
 ZERO = Q(0)
@@ -61,27 +63,13 @@ MOVES = {  # model -> (gap moves, point moves); a move: (cost, rows over (old, n
                  {".": (0, [_KA, _KB]), "*L": (1, [_KB]), "*R": (1, [_KA])})}
 
 
-class Malformed(Exception):
-    """The file cannot be read: exit 2."""
-
-
-class Rejected(Exception):
-    """A check failed: s NOT VERIFIED."""
-
-
 def _get(obj, key, kind, where):
     if not isinstance(obj, dict) or key not in obj or not isinstance(obj[key], kind):
         raise Malformed(f"{where}: missing or mistyped field {key!r}")
     return obj[key]
 
 
-def _num(v, where):
-    if not isinstance(v, str):
-        raise Malformed(f"{where}: numbers must be strings")
-    try:
-        return parse_rational(v, 100_000)
-    except RationalError as e:
-        raise Malformed(f"{where}: {e}") from None
+_num = number  # the verifier's exact number parser and caps
 
 
 def _nat(v, where):
@@ -208,7 +196,7 @@ def check(obj, say):
         raise Malformed("dataset: x, y (and f) must be non-empty lists of one length")
     X = [_vec(x, "dataset.x") for x in xs]
     Y, F = [_vec(y, "dataset.y") for y in ys], [_vec(f, "dataset.f") for f in fs]
-    if any(len(x) != len(X[0]) for x in X) or any(len(v) != 1 for v in Y + F):
+    if not X[0] or any(len(x) != len(X[0]) for x in X) or any(len(v) != 1 for v in Y + F):
         raise Malformed("dataset: inputs must have one dimension and targets must be scalars")
     used = obj.get("points")
     used = list(range(1, len(X) + 1)) if used is None else [_nat(i, "points") for i in used]
@@ -230,9 +218,10 @@ def check(obj, say):
             raise Rejected(f"lemma {i}: its walk reaches the last point with fewer than {q} kinks")
         needs[a] = max(q, needs.get(a, 0))
         say(f"lemma: the points {a}..{K} need at least {q} interior kinks")
+    facts = {"kind": "refutation", "width": w, "K": len(X)}
     if needs.get(1, 0) >= w + 1:
         say(f"every interpolant needs {needs[1]} > {w} interior kinks: cases (A) and (B) are impossible")
-        return
+        return facts
     orient = _get(obj, "oriented", dict, "file")
     final = check_walk(ts, zs, "oriented", w, needs, _get(orient, "stages", list, "oriented"), "oriented walk")
     lams = _get(orient, "final", list, "oriented")
@@ -245,34 +234,18 @@ def check(obj, say):
         if not infeasible(premises, _nums(lam, len(premises), f"final {j}")):
             raise Rejected(f"final polygon {j}: not shown to miss alpha = 0 (case (B))")
     say(f"oriented walk: {sum(len(s) for s in orient['stages'])} polygons; no walk ends with alpha = 0")
+    return facts
 
 
-def run(path, out=None, err=None):
-    """Check the refutation at ``path``; print the verdict; return 0, 1 or 2."""
-    out, err = out or sys.stdout, err or sys.stderr
-    def say(line):
-        print(f"c {line}", file=out)
-    try:
-        try:
-            with open(path, "rb") as fh:
-                obj = json.loads(fh.read(), parse_int=str, parse_float=str,
-                                 parse_constant=lambda c: (_ for _ in ()).throw(Malformed(f"{c} is not a number")))
-        except OSError as e:
-            raise Malformed(f"cannot read {path}: {e.strerror}") from None
-        except (ValueError, RecursionError) as e:
-            raise Malformed(f"{path}: not valid JSON ({e})") from None
-        say(f"ftcexact refutation checker, format {FORMAT} v{VERSION}")
-        check(obj, say)
-    except Malformed as e:
-        print(f"ftcexact check-refutation: malformed refutation: {e}", file=err)
+def main(argv=None):
+    """``python -m ftcexact.kernel.refutation FILE``: the verifier, expecting a refutation."""
+    from .verify import run
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("usage: python -m ftcexact.kernel.refutation REFUTATION", file=sys.stderr)
         return 2
-    except Rejected as e:
-        say(f"FAIL: {e}")
-        print("s NOT VERIFIED", file=out)
-        return 1
-    print("s VERIFIED", file=out)
-    return 0
+    return run(argv[0], expect=FORMAT)
 
 
 if __name__ == "__main__":
-    sys.exit(run(sys.argv[1]) if len(sys.argv) == 2 else 2)
+    sys.exit(main())

@@ -1,83 +1,66 @@
-"""The trusted certificate verifier: the only judge of a fine-tuning certificate.
+"""The trusted verifier: the only judge of ftcexact certificates (docs/certificate.md).
 
-Everything else in ftcexact (constructions, search, plotting) is an untrusted
-producer.  This module imports nothing but the standard library and
-:mod:`ftcexact.kernel.numbers`, so it can be read, and believed, on its own.
+Everything else in ftcexact (constructions, search, plotting, model readers)
+is an untrusted producer.  The kernel (this module and :mod:`.reader`,
+:mod:`.data`, :mod:`.evaluate`, :mod:`.claims`, :mod:`.numbers`,
+:mod:`.refutation`, :mod:`.records`) imports nothing but the standard
+library and the exact-number backend, so it can be read, and believed, alone.
 
-A fine-tuning certificate (``docs/certificate.md``) names a dataset ``(x_i, y_i, f_i)``,
-the fine-tuning targets ``z_i = y_i - f_i``, the set ``T = {i : z_i != 0}``
-and a ReLU network ``g``.  The verifier recomputes ``T`` and ``z`` from the
-dataset, evaluates ``g`` exactly at every ``x_i`` and accepts only if
-``g(x_i) = z_i`` for every ``i`` in T, ``g(x_i) = 0`` for every other ``i``,
-``f_i + g(x_i) = y_i`` for all ``i``, and the network's ReLU count equals the
-claimed ``neurons`` and does not exceed the claimed ``bound``.
+Certificates (format ``ftcexact-certificate`` v2), by ``kind``:
 
-A lower-bound certificate names a dataset on a line, an architecture and a
-bound B.  The verifier recomputes the fewest affine pieces p of any continuous
-interpolant (its own 3-state programme, :func:`min_pieces_dp`), checks the
-witness attaining p, and accepts only if a network of that architecture with
-B - 1 neurons has fewer than p pieces on a line (:data:`LIMITS`).
+*fine-tuning*: a dataset ``(x_i, y_i)``, a frozen network ``f`` (a referenced
+exact network file whose values the verifier recomputes, or values given in
+the dataset, or absent: 0) and a network ``g``.  The verifier recomputes
+``z_i = y_i - f(x_i)`` and ``T = {i : z_i != 0}``, evaluates ``g`` exactly at
+every ``x_i`` (:mod:`.evaluate`: one-direction sweep or dense integer
+products) and accepts only if ``g(x_i) = z_i`` everywhere (so
+``f(x_i) + g(x_i) = y_i``, and ``g`` vanishes off T), the neuron count equals
+``claim.neurons``, and the statement named by ``claim.statement`` holds: its
+bound is recomputed from the instance by :mod:`.claims`, never read.
+
+*lower-bound*: a dataset on a line, an architecture and a bound ``B``.  The
+verifier recomputes the fewest affine pieces ``p`` of any continuous
+interpolant (:func:`min_pieces_dp`), checks a witness attaining ``p``, and
+accepts only if a network of that architecture with ``B - 1`` neurons has
+fewer than ``p`` pieces on a line (:data:`.claims.LIMITS`).
+
+*piece-count*: a network and a line; the verifier restricts the network to
+the line exactly, merges identical adjacent pieces and compares the count.
+
+Refutations (format ``ftcexact-refutation``) are dispatched to
+:mod:`.refutation`, on the parsed ``format`` field.
 
 Output follows lrat-check / VIPR: comment lines ``c ...``, then exactly one
-``s VERIFIED`` (exit 0) or ``s NOT VERIFIED`` (exit 1).  A certificate that
-cannot be read (bad JSON, missing fields, numbers that are not ``"p/q"``
-strings, shapes that do not fit) is malformed: one line on stderr, exit 2.
-
-Exact evaluation, two ways
---------------------------
-*Dense*: layer by layer, ``h <- relu(W h + b)``, in exact rationals.  Always
-correct; costs ``K * (sum of layer products)`` operations.
-
-*One direction*: if every row of the first layer is a multiple of one vector
-``w`` (true for every construction in both papers, which read ``t = a.x``),
-then ``g(x) = G(w.x)`` for a one-input network ``G``.  We compute ``G`` exactly
-as a continuous piecewise-linear function (sorted breakpoints, one affine form
-per piece) by refining pieces layer by layer, and evaluate it at each
-``w.x_i``.  Crossing a breakpoint switches only the neurons whose kink lies
-there, so the next layer's affine forms are updated for those columns only;
-this keeps a K = 10^5 two-layer certificate to a few seconds.  The test-suite
-checks that both ways agree on random networks.
+``s VERIFIED`` (exit 0) or ``s NOT VERIFIED`` (exit 1).  Input that cannot be
+read as intended is malformed: one line on stderr, exit 2.  An unexpected
+error in the verifier itself: one line, exit 3 ("internal error").
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sys
 from bisect import bisect_right
+from math import lcm
 
-from .numbers import Q, RationalError, format_rational, parse_rational, parse_rationals
+from . import refutation
+from .claims import LIMITS, LOWER_STATEMENTS, PIECE_STATEMENTS, STATEMENTS, Instance, limit, \
+    lower_statement_bound, statement_checks
+from .data import open_dataset, referenced_file
+from .evaluate import TooManyPieces, check_size, evaluate_dense, first_layer_direction, number, read_net, \
+    restrict_to_direction, vector
+from .numbers import Q, show_rational
+from .reader import Malformed, Rejected, read_json
 
-FORMAT = "ftcexact-certificate"
-VERSION = 1
-#: Certificates may carry large weights; this only guards against absurd input.
-CERT_MAX_DIGITS = 100_000
+FORMAT, VERSION = "ftcexact-certificate", 2
+NETWORK_FORMAT = "ftcexact-network"
 ZERO = Q(0)
-
-
-class Malformed(Exception):
-    """The certificate cannot be read: exit 2."""
-
-
-class Rejected(Exception):
-    """The certificate was read and a check failed: ``s NOT VERIFIED``."""
-
-
-# ---------------------------------------------------------------- reading
-
-def load_json(path):
-    """Read JSON keeping every number as its source text, so it parses exactly."""
-    def no_constant(name):
-        raise Malformed(f"{path}: {name} is not a number")
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-        return json.loads(raw, parse_int=str, parse_float=str, parse_constant=no_constant), raw
-    except OSError as e:
-        raise Malformed(f"cannot read {path}: {e.strerror}") from None
-    except (ValueError, RecursionError) as e:  # JSONDecodeError and UnicodeDecodeError
-        raise Malformed(f"{path}: not valid JSON ({e})") from None
+FIELDS = {"fine-tuning": {"format", "version", "kind", "claim", "dataset", "frozen", "network", "T", "hints"},
+          "lower-bound": {"format", "version", "kind", "claim", "dataset", "witness", "hints"},
+          "piece-count": {"format", "version", "kind", "claim", "network", "line", "hints"}}
+CLAIM_FIELDS = {"fine-tuning": {"construction", "statement", "N", "K", "d", "neurons"},
+                "lower-bound": {"statement", "architecture", "N", "K", "min_pieces", "bound"},
+                "piece-count": {"statement", "pieces"}}
 
 
 def _field(obj, key, kind, where):
@@ -88,265 +71,164 @@ def _field(obj, key, kind, where):
     return obj[key]
 
 
-def _num(text, where):
-    if not isinstance(text, str):
-        raise Malformed(f"{where}: numbers must be strings like \"p/q\", got {type(text).__name__}")
-    try:
-        return parse_rational(text, CERT_MAX_DIGITS)
-    except RationalError as e:
-        raise Malformed(f"{where}: {e}") from None
-
-
-def _vector(items, where, length=None):
-    if not isinstance(items, list) or (length is not None and len(items) != length):
-        want = f"a list of {length} numbers" if length is not None else "a list of numbers"
-        raise Malformed(f"{where}: expected {want}")
-    try:
-        return parse_rationals(items, CERT_MAX_DIGITS)
-    except RationalError:  # parse again, slowly, to name the culprit
-        return tuple(_num(v, f"{where}[{j}]") for j, v in enumerate(items))
-
-
-def _entry(item, where, length):
-    """A scalar string is a 1-vector; a list is a vector."""
-    return _vector(item if isinstance(item, list) else [item], where, length)
-
-
 def _int(obj, key, where):
     v = _field(obj, key, str, where)
     if not (v.isascii() and v.isdigit() and len(v) <= 18):
-        raise Malformed(f"{where}.{key}: expected a non-negative integer, got {v!r}")
+        raise Malformed(f"{where}.{key}: expected a non-negative integer, got {v[:20]!r}")
     return int(v)
 
 
-def read_dataset(spec, base_dir):
-    """Return ``(X, Y, F)``: tuples of Q per point; F is None when absent.
-
-    ``spec`` is the dataset itself or ``{"path": ..., "sha256": ...}``, the
-    path being relative to the certificate's folder.
-    """
-    if isinstance(spec, dict) and "path" in spec:
-        path = os.path.join(base_dir, _field(spec, "path", str, "dataset"))
-        digest = _field(spec, "sha256", str, "dataset")
-        spec, raw = load_json(path)
-        if hashlib.sha256(raw).hexdigest() != digest.lower():
-            raise Rejected(f"dataset file {path} does not match the recorded sha256")
-    xs = _field(spec, "x", list, "dataset")
-    ys = _field(spec, "y", list, "dataset")
-    if not xs or len(ys) != len(xs):
-        raise Malformed("dataset: x and y must be non-empty lists of the same length")
-    d = len(xs[0]) if isinstance(xs[0], list) else 1
-    dy = len(ys[0]) if isinstance(ys[0], list) else 1
-    if d == 0 or dy == 0:
-        raise Malformed("dataset: inputs and labels need at least one coordinate")
-    X = [_entry(x, f"dataset.x[{i}]", d) for i, x in enumerate(xs)]
-    Y = [_entry(y, f"dataset.y[{i}]", dy) for i, y in enumerate(ys)]
-    F = None
-    if spec.get("f") is not None:
-        fs = _field(spec, "f", list, "dataset")
-        if len(fs) != len(xs):
-            raise Malformed("dataset: f must have one entry per point")
-        F = [_entry(f, f"dataset.f[{i}]", dy) for i, f in enumerate(fs)]
-    return X, Y, F
-
-
-def read_network(layers, d_in):
-    """Return ``[(W, b), ...]`` with exact entries, checking every shape."""
-    if not isinstance(layers, list) or not layers:
-        raise Malformed("network: expected a non-empty list of layers")
-    out, width = [], d_in
-    for l, layer in enumerate(layers):
-        where = f"network[{l}]"
-        rows = _field(layer, "W", list, where)
-        b = _vector(_field(layer, "b", list, where), f"{where}.b", len(rows))
-        W = tuple(_vector(r, f"{where}.W[{i}]", width) for i, r in enumerate(rows))
-        out.append((W, b))
-        width = len(rows)
-    if width == 0:
-        raise Malformed("network: the output layer has no rows")
-    return out
-
-
-# ---------------------------------------------------------------- evaluation
-
-def evaluate(layers, points):
-    """Exact ``g(x)`` (a tuple) for every point; see the module header."""
-    direction = _first_layer_direction(layers[0][0]) if len(layers) > 1 else None
-    if direction is None:
-        return [_dense(layers, x) for x in points]
-    w, alphas = direction
-    bps, forms = restrict_to_direction(layers, alphas)
-    values = []
-    for x in points:
-        s = sum(wj * xj for wj, xj in zip(w, x))
-        slopes, intercepts = forms[bisect_right(bps, s)]
-        values.append(tuple(a * s + c for a, c in zip(slopes, intercepts)))
-    return values
-
-
-def _dense(layers, x):
-    h = x
-    for l, (W, b) in enumerate(layers):
-        h = [sum(wj * hj for wj, hj in zip(row, h)) + bi for row, bi in zip(W, b)]
-        if l < len(layers) - 1:
-            h = [v if v > 0 else ZERO for v in h]
-    return tuple(h)
-
-
-def _first_layer_direction(W):
-    """``(w, alphas)`` with row k equal to ``alphas[k] * w``, or None."""
-    w = next((row for row in W if any(row)), None)
-    if w is None:
-        return None
-    j = next(j for j, v in enumerate(w) if v)
-    alphas = []
-    for row in W:
-        alpha = row[j] / w[j]
-        if any(r != alpha * v for r, v in zip(row, w)):
-            return None
-        alphas.append(alpha)
-    return w, alphas
-
-
-def restrict_to_direction(layers, alphas):
-    """The one-input network ``s -> g(s w)`` as sorted breakpoints and affine pieces.
-
-    Returns ``(bps, forms)``: piece ``p`` is the interval between ``bps[p-1]``
-    and ``bps[p]`` (unbounded at the ends) and ``forms[p] = (slopes,
-    intercepts)`` gives each output there.  Adjacent pieces are not merged.
-    """
-    bps, forms, switched = [], [(list(alphas), list(layers[0][1]))], [None]
-    for W, b in layers[1:]:
-        bps, forms, switched = _relu_pieces(bps, forms)
-        forms = _affine_pieces(W, b, forms, switched)
-    return bps, forms
-
-
-def _relu_pieces(bps, forms):
-    """Apply ReLU: split each piece at the zeros of its pre-activations.
-
-    ``switched[p]`` lists the neurons whose state changed from piece ``p - 1``
-    to ``p`` (None: the forms themselves changed, recompute densely).
-    """
-    new_bps, new_forms, switched = [], [], []
-    for p, (A, B) in enumerate(forms):
-        lo = bps[p - 1] if p else None
-        hi = bps[p] if p < len(bps) else None
-        kinks = {}
-        for k, (a, c) in enumerate(zip(A, B)):
-            if a:
-                r = -c / a
-                if (lo is None or r > lo) and (hi is None or r < hi):
-                    kinks.setdefault(r, []).append(k)
-        cuts = sorted(kinks)
-        t = _interior(lo, cuts[0] if cuts else hi)
-        on_A = [a if a * t + c > 0 else ZERO for a, c in zip(A, B)]
-        on_B = [c if a * t + c > 0 else ZERO for a, c in zip(A, B)]
-        if p:
-            new_bps.append(lo)
-        new_forms.append((on_A, on_B))
-        switched.append(None)
-        for r in cuts:
-            on_A, on_B = on_A[:], on_B[:]
-            for k in kinks[r]:  # right of its kink a neuron is on iff its slope is positive
-                on_A[k], on_B[k] = (A[k], B[k]) if A[k] > 0 else (ZERO, ZERO)
-            new_bps.append(r)
-            new_forms.append((on_A, on_B))
-            switched.append(kinks[r])
-    return new_bps, new_forms, switched
-
-
-def _affine_pieces(W, b, forms, switched):
-    out, prev_in, prev_out = [], None, None
-    for (A, B), changed in zip(forms, switched):
-        if changed is None:
-            oA = [sum(w * a for w, a in zip(row, A)) for row in W]
-            oB = [sum(w * c for w, c in zip(row, B)) + bi for row, bi in zip(W, b)]
-        else:
-            oA, oB = prev_out[0][:], prev_out[1][:]
-            for k in changed:
-                da, dc = A[k] - prev_in[0][k], B[k] - prev_in[1][k]
-                for i, row in enumerate(W):
-                    if row[k]:
-                        oA[i] += row[k] * da
-                        oB[i] += row[k] * dc
-        prev_in, prev_out = (A, B), (oA, oB)
-        out.append(prev_out)
-    return out
-
-
-def _interior(lo, hi):
-    if lo is None and hi is None:
-        return ZERO
-    if lo is None:
-        return hi - 1
-    if hi is None:
-        return lo + 1
-    return (lo + hi) / 2
-
-
-# ---------------------------------------------------------------- checks
-
-def check_fine_tuning(cert, base_dir, say):
-    X, Y, F = read_dataset(_field(cert, "dataset", dict, "certificate"), base_dir)
-    K, d, dy = len(X), len(X[0]), len(Y[0])
-    Z = [tuple(y - f for y, f in zip(Y[i], F[i])) for i in range(K)] if F else Y
-    T = [i + 1 for i in range(K) if any(Z[i])]
-    say(f"dataset: K = {K}, d = {d}, outputs = {dy}, N = |T| = {len(T)}, f {'given' if F else 'absent (0)'}")
-    claim = _field(cert, "claim", dict, "certificate")
-    for key, actual in (("K", K), ("d", d), ("N", len(T))):
-        if _int(claim, key, "claim") != actual:
-            raise Rejected(f"claim.{key} = {claim[key]} but the dataset has {key} = {actual}")
-    cert_T = _field(cert, "T", list, "certificate")
-    if cert_T != [str(i) for i in T]:
-        raise Rejected("the certificate's T differs from {i : y_i != f_i} recomputed from the dataset")
-    targets = _field(cert, "targets", list, "certificate")
-    if len(targets) != K:
-        raise Malformed("certificate.targets: expected one entry per point")
-    for i, t in enumerate(targets):
-        if _entry(t, f"targets[{i}]", dy) != Z[i]:
-            raise Rejected(f"targets[{i + 1}] differs from y - f recomputed from the dataset")
-    layers = read_network(_field(cert, "network", list, "certificate"), d)
-    if len(layers[-1][0]) != dy:
-        raise Malformed(f"network has {len(layers[-1][0])} outputs but the labels have {dy}")
-    widths = [len(b) for _, b in layers[:-1]]
-    neurons = sum(widths)
-    say(f"network: {len(layers)} layers, hidden widths {widths}, {neurons} ReLU neurons")
-    if _int(claim, "neurons", "claim") != neurons:
-        raise Rejected(f"claim.neurons = {claim['neurons']} but the network has {neurons} ReLU neurons")
-    if "bound" in claim:
-        bound = _int(claim, "bound", "claim")
-        say(f"claim: {claim.get('construction', '?')} ({claim.get('statement', '?')}), bound {bound}")
-        if neurons > bound:
-            raise Rejected(f"{neurons} neurons exceed the claimed bound {bound}")
-    G = evaluate(layers, X)
-    for i in range(K):
-        if G[i] != Z[i]:
-            where = "i in T" if i + 1 in T else "i not in T, so g must vanish"
-            raise Rejected(f"g(x_{i + 1}) = {_show(G[i])} but z_{i + 1} = {_show(Z[i])} ({where})")
-        if F and tuple(f + g for f, g in zip(F[i], G[i])) != Y[i]:
-            raise Rejected(f"f(x_{i + 1}) + g(x_{i + 1}) != y_{i + 1}")
-    say(f"checked g(x_i) = z_i exactly at all {K} points ({len(T)} in T)")
+def _known_fields(obj, allowed, where):
+    extra = sorted(set(obj) - allowed)
+    if extra:
+        raise Malformed(f"{where}: unknown field {extra[0][:40]!r} (allowed: {', '.join(sorted(allowed))})")
 
 
 def _show(v):
-    return format_rational(v[0]) if len(v) == 1 else "(" + ", ".join(map(format_rational, v)) + ")"
+    return show_rational(v[0]) if len(v) == 1 else "(" + ", ".join(map(show_rational, v[:4])) + \
+        (", ...)" if len(v) > 4 else ")")
+
+
+# ---------------------------------------------------------------- fine-tuning
+
+def _frozen(cert, data, base, say):
+    """The frozen network of a certificate (None if f is not a network), after checking its references."""
+    spec = cert.get("frozen")
+    if spec is None:
+        say(f"f: {'values given in the dataset (not recomputed)' if data.has_f else 'absent (f = 0)'}")
+        return None
+    if not isinstance(spec, dict) or data.has_f:
+        raise Malformed("certificate.frozen must be a reference, and the dataset must not also give f-values")
+    path = referenced_file(spec, base, "frozen network")
+    doc = read_json(path)
+    if _field(doc, "format", str, path) != NETWORK_FORMAT or _int(doc, "version", path) != 1:
+        raise Malformed(f"{path}: expected an {NETWORK_FORMAT} v1 file")
+    f = read_net({k: v for k, v in doc.items() if k in ("kind", "activation", "layers", "blocks", "output")},
+                 data.d, "frozen network")
+    if f.d_out != data.dy:
+        raise Malformed(f"the frozen network has {f.d_out} outputs but the labels have {data.dy}")
+    source = spec.get("source")
+    note = ""
+    if source is not None:
+        referenced_file(source, base, "source model")
+        note = f"; its source {source['path']} matches its sha256 too (the conversion is not re-checked here)"
+    say(f"f: frozen network {spec['path']} ({f.activation_name()}, widths {f.widths}), sha256 matches{note}")
+    return f
+
+
+class _Sweep:
+    """Exact values of g at blocks of points: the one-direction sweep when it applies, else dense."""
+
+    def __init__(self, g, say):
+        self.g, self.bps = g, None
+        one = first_layer_direction(g)
+        check_size(g, 64)
+        if one:
+            w, alphas = one
+            c = lcm(1, *(int(v.denominator) for v in w))  # read t = (c w).x with integer weights
+            self.w = [int(v * c) for v in w]
+            layers = [(None, g.layers[0][1])] + list(g.layers[1:])
+            try:
+                self.bps, self.forms = restrict_to_direction(layers, [a / c for a in alphas], g.slopes)
+                say(f"evaluation: one direction (every first-layer row reads w.x), {len(self.forms)} pieces")
+            except TooManyPieces:
+                say("evaluation: dense (the one-direction restriction has too many pieces)")
+        else:
+            say("evaluation: dense, exact integer products layer by layer")
+
+    def values(self, X, den):
+        if self.bps is None:
+            bits = max((abs(v).bit_length() for row in X for v in row), default=0) + den.bit_length()
+            check_size(self.g, bits)
+            return evaluate_dense(self.g, X, den)
+        out = []
+        for row in X:
+            s = Q(sum(a * v for a, v in zip(self.w, row)), den)
+            A, B = self.forms[bisect_right(self.bps, s)]
+            out.append((tuple(a * s + c for a, c in zip(A, B)), s))
+        return out
+
+
+def check_fine_tuning(cert, base, say):
+    claim = _field(cert, "claim", dict, "certificate")
+    _known_fields(claim, CLAIM_FIELDS["fine-tuning"], "claim")
+    statement = claim.get("statement")
+    if statement is not None and statement not in STATEMENTS:
+        raise Rejected(f"claim.statement {str(statement)[:60]!r} is not a registered statement "
+                       "(see docs/certificate.md); nothing is claimed that could be checked")
+    data = open_dataset(_field(cert, "dataset", dict, "certificate"), base)
+    say(f"dataset: {data.describe}, K = {data.K}, d = {data.d}, outputs = {data.dy}")
+    f = _frozen(cert, data, base, say)
+    g = read_net(_field(cert, "network", (list, dict), "certificate"), data.d)
+    if g.d_out != data.dy:
+        raise Malformed(f"network has {g.d_out} outputs but the labels have {data.dy}")
+    say(f"network g: {g.kind} {g.activation_name()}, {g.depth} layers, hidden widths {g.widths}, "
+        f"{g.neurons} neurons")
+    if _int(claim, "neurons", "claim") != g.neurons:
+        raise Rejected(f"claim.neurons = {claim['neurons']} but the network has {g.neurons} neurons")
+    sweep = _Sweep(g, say)
+    keep_f = statement == "ftc_thm_4_4" and sweep.bps is not None
+    T, projections, big, one_hot, kept, explicit, i = [], [], ZERO, True, 0, 0, 0
+    for X, den, Y, F in data.blocks():
+        if f is not None:
+            rows = [r for r, y in zip(X, Y) if y is not None]
+            fv = iter(evaluate_dense(f, rows, den) if rows else [])
+            F = [next(fv) if y is not None else None for y in Y]
+        elif None in Y:
+            raise Malformed("the dataset marks labels 'keep f' (null/NaN/-1) but there is no frozen network")
+        G = sweep.values(X, den)
+        for y, fi, gi in zip(Y, F or [None] * len(Y), G):
+            i += 1
+            gi, s = gi if sweep.bps is not None else (gi, None)
+            if y is None:
+                z, kept = (ZERO,) * data.dy, kept + 1
+            else:
+                z, explicit = (y if fi is None else tuple(a - b for a, b in zip(y, fi))), explicit + 1
+            if gi != z:
+                why = "i in T" if any(z) else "i not in T, so g must vanish"
+                raise Rejected(f"g(x_{i}) = {_show(gi)} but z_{i} = {_show(z)} ({why})")
+            if any(z):
+                T.append(i)
+            big = max(big, *map(abs, z))
+            one_hot = one_hot and sorted(z) == [ZERO] * (len(z) - 1) + [Q(1)]
+            if keep_f:
+                projections.append((s, bool(any(z))))
+    if f is not None:
+        say(f"f(x_i) recomputed exactly at the {explicit} points with explicit labels; "
+            f"{kept} points keep f's value (there g must vanish)")
+    say(f"checked g(x_i) = z_i = y_i - f(x_i) exactly at all {data.K} points; N = |T| = {len(T)}")
+    for key, actual in (("K", data.K), ("d", data.d), ("N", len(T))):
+        if _int(claim, key, "claim") != actual:
+            raise Rejected(f"claim.{key} = {claim[key]} but the dataset gives {actual}")
+    if "T" in cert and cert["T"] != [str(j) for j in T]:
+        raise Rejected("the certificate's T differs from {i : z_i != 0} recomputed from the dataset")
+    facts = {"kind": "fine-tuning", "K": data.K, "N": len(T), "d": data.d, "neurons": g.neurons, "depth": g.depth}
+    if statement is None:
+        say(f"no statement claimed: checked only that g fits with m = {g.neurons} neurons")
+        return facts
+
+    def blocks():
+        if not keep_f:
+            raise ValueError("the first layer does not read one direction")
+        order = sorted(set(projections))
+        if len({s for s, _ in order}) != len(order):
+            raise ValueError("two points with one projection")
+        runs, run = [], 0
+        for _, changed in order:
+            if changed and run:
+                runs.append(run)
+            run = 0 if changed else run + 1
+        return runs + ([run] if run else []), len(order)
+    inst = Instance(data.K, len(T), data.d, data.dy, g.widths, g.depth, g.kind, big, one_hot, blocks)
+    for ok, checked, failure in statement_checks(statement, inst):
+        if not ok:
+            raise Rejected(f"statement {statement}: {failure}")
+        say(f"statement {statement}: {checked}")
+    say(f"statement {statement} holds on this instance: {STATEMENTS[statement][0]}")
+    return facts
 
 
 # ---------------------------------------------------------------- lower bounds
-
-#: Most affine pieces that a network with m ReLUs of each architecture can have on a line.
-#: two-layer: each neuron adds at most one breakpoint.  three-layer, d1 + d2 = m: the first layer
-#: gives at most d1 + 1 pieces, on each of which a second-layer pre-activation is affine and so
-#: changes sign at most once: at most d1 + d2 (d1 + 1) breakpoints (none if d1 or d2 is 0: then
-#: the output is constant).  three-layer-ysj: the count 2 d1 d2 + d2 + 1 of Yun et al. 2019
-#: (Theorem 3.3), larger when d1, d2 >= 1, kept to reproduce the paper's bound.
-LIMITS = {
-    "two-layer": lambda m: m + 1,
-    "three-layer": lambda m: max((d1 + 1) * (m - d1 + 1) if 0 < d1 < m else 1 for d1 in range(m + 1)),
-    "three-layer-ysj": lambda m: max(2 * d1 * (m - d1) + (m - d1) + 1 for d1 in range(m + 1)),
-}
-
 
 def min_pieces_dp(ts, vs):
     """Fewest affine pieces of a continuous interpolant of (t_i, v_i), t strictly increasing.
@@ -375,76 +257,166 @@ def min_pieces_dp(ts, vs):
     return 1 + min(cost[r] + gap(r, q) for r in signs for q in signs)
 
 
-def check_lower_bound(cert, base_dir, say):
-    X, Y, F = read_dataset(_field(cert, "dataset", dict, "certificate"), base_dir)
-    if len(X[0]) != 1 or len(Y[0]) != 1:
-        raise Malformed("a lower-bound dataset has scalar inputs and labels (data on a line)")
-    Z = [y[0] - f[0] for y, f in zip(Y, F)] if F else [y[0] for y in Y]
-    data = sorted({(x[0], z) for x, z in zip(X, Z)})
-    if len({t for t, _ in data}) != len(data):
-        raise Rejected("two points share an input but not a target: no function fits them")
-    ts, vs = [t for t, _ in data], [v for _, v in data]
-    pieces = min_pieces_dp(ts, vs)
+def check_lower_bound(cert, base, say):
     claim = _field(cert, "claim", dict, "certificate")
-    N = sum(1 for z in Z if z)
-    say(f"dataset: K = {len(X)} points on a line, N = {N}; every continuous interpolant has >= {pieces} pieces")
-    for key, actual in (("K", len(X)), ("N", N), ("min_pieces", pieces)):
-        if _int(claim, key, "claim") != actual:
-            raise Rejected(f"claim.{key} = {claim[key]} but the dataset gives {actual}")
-    w = _field(cert, "witness", dict, "certificate")
-    bps = _vector(_field(w, "vertices", list, "witness"), "witness.vertices")
-    vals = _vector(_field(w, "values", list, "witness"), "witness.values", len(bps))
-    if not bps or any(b <= a for a, b in zip(bps, bps[1:])):
-        raise Malformed("witness.vertices must be non-empty and strictly increasing")
-    ends = [_num(_field(w, key, str, "witness"), f"witness.{key}") for key in ("left_slope", "right_slope")]
-    slopes = [ends[0]] + [(vals[j + 1] - vals[j]) / (bps[j + 1] - bps[j]) for j in range(len(bps) - 1)] + [ends[1]]
-    if 1 + sum(1 for a, b in zip(slopes, slopes[1:]) if a != b) != pieces:
-        raise Rejected(f"the witness does not have exactly {pieces} pieces")
-    for t, v in data:
-        j = bisect_right(bps, t)
-        anchor = bps[max(j - 1, 0)], vals[max(j - 1, 0)]
-        if anchor[1] + slopes[j] * (t - anchor[0]) != v:
-            raise Rejected(f"the witness misses the data point ({format_rational(t)}, {format_rational(v)})")
+    _known_fields(claim, CLAIM_FIELDS["lower-bound"], "claim")
     arch = _field(claim, "architecture", str, "claim")
     if arch not in LIMITS:
         raise Malformed(f"claim.architecture must be one of {', '.join(LIMITS)}")
-    bound = _int(claim, "bound", "claim")
-    if bound and LIMITS[arch](bound - 1) >= pieces:
-        raise Rejected(f"a {arch} network with {bound - 1} neurons can have {LIMITS[arch](bound - 1)} "
+    data = open_dataset(_field(cert, "dataset", dict, "certificate"), base)
+    if data.d != 1 or data.dy != 1 or data.K > 10**6:
+        raise Malformed("a lower-bound dataset has at most 10^6 points with scalar inputs and labels")
+    bound, K = _int(claim, "bound", "claim"), data.K
+    if bound > K:  # limit(arch, m) >= m + 1 and p <= K - 1: no dataset of K points forces more than K
+        raise Rejected(f"claim.bound = {bound} exceeds what {K} points can force (at most {K}); refused")
+    points = set()
+    for X, den, Y, F in data.blocks():
+        for x, y, fi in zip(X, Y, F or [None] * len(X)):
+            if y is None:
+                raise Malformed("a lower-bound dataset has no keep markers")
+            points.add((Q(x[0], den), y[0] - (fi[0] if fi else 0)))
+    data_pts = sorted(points)
+    if len({t for t, _ in data_pts}) != len(data_pts):
+        raise Rejected("two points share an input but not a target: no function fits them")
+    ts, vs = [t for t, _ in data_pts], [v for _, v in data_pts]
+    pieces, N = min_pieces_dp(ts, vs), sum(1 for v in vs if v)
+    say(f"dataset: K = {K} points on a line, N = {N}; every continuous interpolant has >= {pieces} pieces")
+    for key, actual in (("K", K), ("N", N), ("min_pieces", pieces)):
+        if _int(claim, key, "claim") != actual:
+            raise Rejected(f"claim.{key} = {claim[key]} but the dataset gives {actual}")
+    w = _field(cert, "witness", dict, "certificate")
+    bps = vector(_field(w, "vertices", list, "witness"), "witness.vertices")
+    vals = vector(_field(w, "values", list, "witness"), "witness.values", len(bps))
+    if not bps or any(b <= a for a, b in zip(bps, bps[1:])):
+        raise Malformed("witness.vertices must be non-empty and strictly increasing")
+    ends = [number(_field(w, key, str, "witness"), f"witness.{key}") for key in ("left_slope", "right_slope")]
+    slopes = [ends[0]] + [(vals[j + 1] - vals[j]) / (bps[j + 1] - bps[j]) for j in range(len(bps) - 1)] + [ends[1]]
+    if 1 + sum(1 for a, b in zip(slopes, slopes[1:]) if a != b) != pieces:
+        raise Rejected(f"the witness does not have exactly {pieces} pieces")
+    for t, v in data_pts:
+        j = bisect_right(bps, t)
+        anchor = bps[max(j - 1, 0)], vals[max(j - 1, 0)]
+        if anchor[1] + slopes[j] * (t - anchor[0]) != v:
+            raise Rejected(f"the witness misses the data point ({show_rational(t)}, {show_rational(v)})")
+    if bound and limit(arch, bound - 1) >= pieces:
+        raise Rejected(f"a {arch} network with {bound - 1} neurons can have {limit(arch, bound - 1)} "
                        f">= {pieces} pieces, so the bound {bound} does not follow")
     if bound:  # m = 0 needs no argument: every network has at least 0 neurons
-        say(f"{arch}: {bound - 1} neurons give at most {LIMITS[arch](bound - 1)} < {pieces} pieces, "
-            f"so every fitting network has m >= {bound}")
+        say(f"{arch}: {bound - 1} neurons give at most {limit(arch, bound - 1)} < {pieces} pieces "
+            f"({LIMITS[arch][1]}), so every fitting network has m >= {bound}")
+    statement = claim.get("statement")
+    facts = {"kind": "lower-bound", "K": K, "N": N, "architecture": arch, "bound": bound, "min_pieces": pieces}
+    if statement is None:
+        return facts
+    if statement not in LOWER_STATEMENTS:
+        raise Rejected(f"claim.statement {str(statement)[:60]!r} is not a registered lower-bound statement")
+    promised = lower_statement_bound(statement, arch, N, K)
+    if promised is None or bound < promised:
+        raise Rejected(f"statement {statement} needs a {arch} bound of {promised} here; this certificate "
+                       f"proves {bound}")
+    say(f"statement {statement}: the certified bound {bound} reaches {promised} (recomputed): "
+        f"{LOWER_STATEMENTS[statement][0]}")
+    return facts
 
 
-CHECKS = {"fine-tuning": check_fine_tuning, "lower-bound": check_lower_bound}
+# ---------------------------------------------------------------- piece counts
+
+def check_piece_count(cert, base, say):
+    claim = _field(cert, "claim", dict, "certificate")
+    _known_fields(claim, CLAIM_FIELDS["piece-count"], "claim")
+    line = cert.get("line")
+    net_obj = _field(cert, "network", (list, dict), "certificate")
+    d = 1 if line is None else len(_field(line, "point", list, "line"))
+    net = read_net(net_obj, d)
+    if net.kind != "feedforward" or net.depth < 2 or net.d_out != 1 or d == 0:
+        raise Malformed("a piece-count certificate holds a feed-forward network with hidden layers and one output")
+    check_size(net, 64)
+    W, b = net.layers[0]
+    if line is None:
+        alphas, bias = [row[0] for row in W], b
+        say("line: t -> t (the network has one input)")
+    else:
+        p, u = vector(line["point"], "line.point", d), vector(_field(line, "direction", list, "line"), "line.u", d)
+        if not any(u):
+            raise Malformed("line.direction must be nonzero")
+        alphas = [sum(a * v for a, v in zip(row, u)) for row in W]
+        bias = [sum(a * v for a, v in zip(row, p)) + c for row, c in zip(W, b)]
+        say("line: t -> point + t direction")
+    bps, forms = restrict_to_direction([(None, bias)] + list(net.layers[1:]), alphas, net.slopes)
+    pieces = 1 + sum(1 for a, b2 in zip(forms, forms[1:]) if a != b2)
+    say(f"network: widths {net.widths}; exact restriction: {pieces} affine pieces after merging equal neighbours")
+    if _int(claim, "pieces", "claim") != pieces:
+        raise Rejected(f"claim.pieces = {claim['pieces']} but the restriction has {pieces} pieces")
+    statement = claim.get("statement")
+    if statement is not None:
+        if statement not in PIECE_STATEMENTS:
+            raise Rejected(f"claim.statement {str(statement)[:60]!r} is not a registered piece-count statement")
+        promised = PIECE_STATEMENTS[statement][1](net.widths)
+        if promised != pieces:
+            raise Rejected(f"statement {statement}: widths {net.widths} promise {promised} pieces, not {pieces}")
+        say(f"statement {statement}: P{tuple(net.widths)} = {promised} (recomputed): {PIECE_STATEMENTS[statement][0]}")
+    return {"kind": "piece-count", "pieces": pieces, "widths": net.widths}
 
 
-def run(path, out=None, err=None):
-    """Verify the certificate at ``path``; print the verdict; return 0, 1 or 2."""
+CHECKS = {"fine-tuning": check_fine_tuning, "lower-bound": check_lower_bound, "piece-count": check_piece_count}
+
+
+def check_document(doc, base, say, expect=None):
+    """Check a parsed certificate or refutation (dispatch on its ``format``)."""
+    fmt = _field(doc, "format", str, "document")
+    if expect is not None and fmt != expect:
+        raise Malformed(f"expected a {expect!r} document, not {fmt[:40]!r}")
+    if fmt == refutation.FORMAT:
+        say(f"ftcexact refutation checker, format {fmt} v{refutation.VERSION}")
+        return refutation.check(doc, say)
+    if fmt != FORMAT:
+        raise Malformed(f"unknown format {fmt[:40]!r} (expected {FORMAT!r} or {refutation.FORMAT!r})")
+    version = _int(doc, "version", "certificate")
+    if version != VERSION:
+        raise Malformed(f"certificate version {version}: this verifier reads version {VERSION} "
+                        "(re-create older certificates with this ftcexact)")
+    kind = _field(doc, "kind", str, "certificate")
+    if kind not in CHECKS:
+        raise Malformed(f"unknown certificate kind {kind[:40]!r} (one of {', '.join(CHECKS)})")
+    _known_fields(doc, FIELDS[kind], "certificate")
+    say(f"ftcexact trusted verifier, format {FORMAT} v{VERSION}, kind {kind}")
+    return CHECKS[kind](doc, base, say)
+
+
+def verdict(work, out=None, err=None, tool="ftcexact verify"):
+    """Run ``work(say)`` and print its verdict the lrat-check way; return the exit code 0, 1, 2 or 3."""
     out, err = out or sys.stdout, err or sys.stderr
+
     def say(line):
         print(f"c {line}", file=out)
     try:
-        cert, _ = load_json(path)
-        if _field(cert, "format", str, "certificate") != FORMAT:
-            raise Malformed(f"certificate.format must be {FORMAT!r}")
-        if _int(cert, "version", "certificate") != VERSION:
-            raise Malformed(f"unsupported certificate version {cert['version']} (this verifier reads {VERSION})")
-        kind = cert.get("kind", "fine-tuning")
-        if kind not in CHECKS:
-            raise Malformed(f"unknown certificate kind {kind!r}")
-        say(f"ftcexact trusted verifier, format {FORMAT} v{VERSION}, kind {kind}")
-        CHECKS[kind](cert, os.path.dirname(os.path.abspath(path)), say)
+        work(say)
     except Malformed as e:
-        print(f"ftcexact verify: malformed certificate: {e}", file=err)
+        print(f"{tool}: malformed input: {e}", file=err)
         return 2
     except Rejected as e:
         say(f"FAIL: {e}")
         print("s NOT VERIFIED", file=out)
         return 1
+    except (MemoryError, RecursionError) as e:
+        print(f"{tool}: malformed input: too large to check ({type(e).__name__})", file=err)
+        return 2
+    except Exception as e:  # a bug in the checker itself: never a traceback, never exit 0 or 1
+        print(f"{tool}: internal error, please report: {type(e).__name__}: {str(e)[:200]}", file=err)
+        return 3
     print("s VERIFIED", file=out)
     return 0
+
+
+def run(path, out=None, err=None, doc=None, expect=None):
+    """Verify the document at ``path`` (or the parsed ``doc``, read as if it were at ``path``).
+
+    ``expect`` names the only format accepted (e.g. refutations only).  Prints
+    the verdict; returns 0 (VERIFIED), 1 (NOT VERIFIED), 2 (malformed) or 3.
+    """
+    base = os.path.dirname(os.path.abspath(path))
+    return verdict(lambda say: check_document(read_json(path) if doc is None else doc, base, say, expect),
+                   out, err)
 
 
 def main(argv=None):

@@ -209,8 +209,7 @@ def evaluate_three_layer(N, K, seed, index):
     certified lower bound on ``d1 + d2`` it gives (a ``lower-bound`` certificate)."""
     from ..analysis.lower_bounds import lower_bound_certificate
     ds, how = candidate(N, K, seed, index)
-    cert = lower_bound_certificate(ds, "three-layer", "Sohn et al. 2024, Theorem 5.1 (lower bound by piece "
-                                                      "counting, limit (d1 + 1)(d2 + 1))")
+    cert = lower_bound_certificate(ds, "three-layer")
     claim = cert["claim"]
     return {"format": RECORD_FORMAT, "generator": GENERATOR, "N": N, "K": K, "seed": seed, "index": index,
             "arch": "three-layer",
@@ -231,10 +230,6 @@ def evaluate(N, K, seed, index, with_refutation=True, arch="two-layer"):
     lower, upper = paper_bounds(N, K)
     data = dataset_to_json(ds)
     cert = make_certificate(ds, r["network"], construction="min-width-oracle",
-                            statement="exact minimum width of a one-hidden-layer ReLU network "
-                                      "(ftcexact.search.oracle)", bound=m,
-                            paper_bounds={"Theorem 4.1 lower: min(3N, K-2)": lower,
-                                          "Theorem 4.1 upper: min(3N+1, K-1)": upper},
                             hints={"free_kinks": r["free_kinks"], "pieces": r["pieces"], "case": r["case"]})
     record = {"format": RECORD_FORMAT, "generator": GENERATOR, "N": N, "K": K, "seed": seed, "index": index,
               "arch": "two-layer",
@@ -243,6 +238,14 @@ def evaluate(N, K, seed, index, with_refutation=True, arch="two-layer"):
               "certificate": cert, "refutation": None}
     if with_refutation and m > 0:
         record["refutation"] = refutation(ds, m - 1, dataset_json=data)
+    return _honest(record)
+
+
+def _honest(record):
+    """A two-layer record states ``min_width`` only with a refutation of one less (or 0); otherwise
+    its width is only proven to be an upper bound, ``width_upper``."""
+    if record.get("arch") == "two-layer" and record.get("refutation") is None and record.get("min_width"):
+        record["width_upper"] = record.pop("min_width")
     return record
 
 
@@ -317,8 +320,9 @@ class _Dask:
 
 
 def _score(record):
-    """What a run maximises: the exact width (two layers) or the exact least piece count (three)."""
-    return record["min_pieces"] if record.get("arch") == "three-layer" else record["min_width"]
+    """What a run maximises: the proven exact width (two layers; -1 for a width proven only from above)
+    or the exact least piece count (three layers)."""
+    return record["min_pieces"] if record.get("arch") == "three-layer" else record.get("min_width", -1)
 
 
 def search(pairs, budget, seed, output, workers=None, scheduler=None, refutations="all", progress=True,
@@ -370,33 +374,40 @@ def search(pairs, budget, seed, output, workers=None, scheduler=None, refutation
         bar = tqdm(total=len(todo), desc=f"search seed {seed}", unit="dataset", dynamic_ncols=True)
     try:
         with open(output, "a", encoding="utf-8") as fh:
-            pending = {}
-            tasks = iter([todo[i:i + chunk] for i in range(0, len(todo), chunk)])
+            pending, done_batches, next_batch = {}, {}, 0
+            tasks = iter(enumerate([todo[i:i + chunk] for i in range(0, len(todo), chunk)]))
 
             def submit_next():
-                batch = next(tasks, None)
+                number, batch = next(tasks, (None, None))
                 if batch is None:
                     return False
                 args = [(N, K, s, i, refutations != "none", arch) for N, K, s, i in batch]
-                pending[engine.submit(_evaluate_many, args)] = batch
+                pending[engine.submit(_evaluate_many, args)] = number
                 return True
             for _ in range(2 * (workers or os.cpu_count() or 1) + 2):
                 if not submit_next():
                     break
             while pending:
-                for fut in engine.wait(list(pending)):
-                    pending.pop(fut)
-                    for record in fut.result():
+                finished = engine.wait(list(pending))
+                for fut in finished:
+                    done_batches[pending.pop(fut)] = fut.result()
+                # Completed batches come back in any order; records are written in task order, so the
+                # file is the same for a given seed whatever the worker count.
+                while next_batch in done_batches:
+                    for record in done_batches.pop(next_batch):
                         key = (record["N"], record["K"])
                         improved = _score(record) > best.get(key, -1)
-                        if refutations == "best" and not improved and "refutation" in record:
+                        if refutations == "best" and not improved and record.get("refutation") is not None:
                             record["refutation"] = None
+                            _honest(record)
                         best[key] = max(best.get(key, -1), _score(record))
                         fh.write(json.dumps(record) + "\n")
                         fh.flush()
                         os.fsync(fh.fileno())
                         if bar is not None:
                             bar.update(1)
+                    next_batch += 1
+                for _ in finished:
                     submit_next()
     finally:
         engine.close()
@@ -428,50 +439,20 @@ def summarize(records, pairs=None, arch="two-layer"):
     return out
 
 
-def check_records(path, progress=False):
-    """Re-check every record of a results file with the trusted checkers.
+def check_records(path):
+    """Re-check every record of a results file with the kernel (:mod:`ftcexact.kernel.records`).
 
-    For each record: the certificate must verify (``ftcexact.kernel.verify``)
-    with ``neurons <= min_width`` (three layers: the lower-bound certificate
-    with the recorded bound), the refutation (if present) must verify
-    (``ftcexact.kernel.refutation``) for ``min_width - 1``, and both must be
-    about the record's dataset.  Returns ``(checked, failures)`` where
-    failures lists ``(line number, reason)``.
+    Returns ``(lines, failures)`` with failures a list of ``(line, reason)``
+    (the kernel stops at the first failing record).
     """
-    import io
-    from ..kernel import refutation as refutation_checker
-    from ..kernel import verify
-    records = read_records(path)
-    failures = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for n, r in enumerate(records, start=1):
-            cert, ref = r.get("certificate"), r.get("refutation")
-            try:
-                same = dataset_from_json(cert["dataset"]) == dataset_from_json(r["dataset"])
-                claimed = int(cert["claim"]["bound"])
-            except (KeyError, TypeError, ValueError):
-                same, claimed = False, None
-            wanted = r.get("lower_bound") if r.get("arch") == "three-layer" else r.get("min_width")
-            if not same or claimed != wanted:
-                failures.append((n, "certificate is not about this record's dataset and value"))
-                continue
-            p = os.path.join(tmp, "c.json")
-            with open(p, "w") as fh:
-                json.dump(cert, fh)
-            if verify.run(p, out=io.StringIO(), err=io.StringIO()) != 0:
-                failures.append((n, "certificate rejected"))
-                continue
-            if ref is None:
-                continue
-            if ref.get("dataset") != r["dataset"] or int(ref["claim"]["width"]) != r["min_width"] - 1:
-                failures.append((n, "refutation is not about this record's dataset and width - 1"))
-                continue
-            with open(p, "w") as fh:
-                json.dump(ref, fh)
-            if refutation_checker.run(p, out=io.StringIO(), err=io.StringIO()) != 0:
-                failures.append((n, "refutation rejected"))
-    return len(records), failures
-
+    from ..kernel.reader import Malformed, Rejected
+    from ..kernel.records import check_records as kernel_check
+    lines = []
+    try:
+        count = kernel_check(path, lines.append)
+    except (Rejected, Malformed) as e:
+        return len(lines), [(0, str(e))]
+    return count, []
 
 
 def status(N, K, best):

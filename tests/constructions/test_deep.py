@@ -33,7 +33,7 @@ def test_deep_certificates(layers):
     assert len(cert["network"]) == layers
     P = (layers - 1) // 2
     assert cert["hints"]["parts"] == [30 // P + (1 if k < 30 % P else 0) for k in range(P)]
-    printed = Decimal(cert["claim"]["paper_bounds"]["Prop. 6.1 width, as printed"])
+    printed = Decimal(cert["hints"]["paper_bounds"]["Prop. 6.1 width, as printed"])
     assert cert["hints"]["max_width"] <= printed  # the paper's width bound holds here
 
 

@@ -37,7 +37,7 @@ def verified(ds, name, **options):
     assert code == 0, f"{name}: {out.getvalue()}"
     layers = cert["network"]
     widths = [len(layer["b"]) for layer in layers[:-1]]
-    assert cert["claim"]["neurons"] == sum(widths) <= cert["claim"]["bound"]
+    assert cert["claim"]["neurons"] == sum(widths) <= cert["hints"]["recipe_neurons"]
     for l in range(1, len(layers)):
         W = layers[l]["W"]
         for k in range(widths[l - 1]):
@@ -117,14 +117,14 @@ def test_figure_6_u1_k16():
     z = [0] * 16
     z[6] = Q(1, 2)  # T = {7}
     cert = verified(line(z), "three-layer-u1")
-    assert cert["claim"]["neurons"] == 16 == cert["claim"]["bound"]  # 4 sqrt(16)
+    assert cert["claim"]["neurons"] == 16 == cert["hints"]["recipe_neurons"]  # 4 sqrt(16)
 
 
 def test_figure_7_u2_k16():
     z = [0] * 16
     z[6] = Q(-3, 4)
     cert = verified(line(z), "three-layer-u2")
-    assert cert["claim"]["bound"] == 8 + 3 and cert["claim"]["neurons"] == 11  # 2 sqrt(16) + 3N
+    assert cert["hints"]["recipe_neurons"] == 8 + 3 and cert["claim"]["neurons"] == 11  # 2 sqrt(16) + 3N
 
 
 def test_figure_8_u3():
@@ -133,14 +133,14 @@ def test_figure_8_u3():
         z[i - 1] = v
     cert = verified(line(z), "three-layer-u3")
     assert cert["hints"]["J"] == [1, 2, 3, 4, 5, 8, 9, 10, 16]
-    assert cert["claim"]["neurons"] <= cert["claim"]["bound"] == 18  # 6 sqrt(9)
+    assert cert["claim"]["neurons"] <= cert["hints"]["recipe_neurons"] == 18  # 6 sqrt(9)
 
 
 def test_figure_10_appendix_a():
     z = [0] * 16
     z[3], z[6] = Q(1, 2), Q(-1, 5)
     cert = verified(line(z), "three-layer-4n4")
-    assert cert["claim"]["neurons"] == 4 * 2 + 4 == cert["claim"]["bound"]
+    assert cert["claim"]["neurons"] == 4 * 2 + 4 == cert["hints"]["recipe_neurons"]
     assert cert["hints"]["paper_null_vector_one_sign"] is True
 
 
@@ -166,7 +166,7 @@ def test_appendix_a_virtual_window_between_adjacent_t():
 def test_u2_coinciding_and_extreme_targets():
     for z in ([1, 1, 1, 0, 1, 0, 0, 1, 1], [-1, 0, 1, 0, -1, 1, 0, 0, 0], [5, 0, 5, 0, -7, 0, 0, 5, 0]):
         cert = verified(line(z), "three-layer-u2")
-        assert cert["claim"]["neurons"] == cert["claim"]["bound"] == 2 * 3 + 3 * sum(1 for v in z if v)
+        assert cert["claim"]["neurons"] == cert["hints"]["recipe_neurons"] == 2 * 3 + 3 * sum(1 for v in z if v)
 
 
 def test_u3_dropped_point_next_to_a_kept_point_on_the_same_ramp():
@@ -188,7 +188,7 @@ def test_u3_t_uses_slots_for_t_only():
     ds = random_dataset(d=2, K=300, N=30, seed=5)
     small, big = verified(ds, "three-layer-u3-t"), verified(ds, "three-layer-u3")
     assert small["claim"]["neurons"] < big["claim"]["neurons"]
-    assert small["claim"]["bound"] == min(2 * R + 4 * -(-30 // R) for R in range(1, 31))
+    assert small["hints"]["recipe_neurons"] == min(2 * R + 4 * -(-30 // R) for R in range(1, 31))
 
 
 def test_u1_count_is_twice_ceil_two_sqrt_k():

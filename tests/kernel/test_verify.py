@@ -46,14 +46,15 @@ def _mutate_number(text, delta=Q(1, 7)):
 
 
 @pytest.mark.parametrize("mutation, reason", [
-    (lambda c: c["targets"].__setitem__(c["T"][0] - 1, _mutate_number(c["targets"][c["T"][0] - 1])), "targets"),
-    (lambda c: c["dataset"]["y"].__setitem__(0, _mutate_number(c["dataset"]["y"][0])), "recomputed"),
+    (lambda c: c["dataset"]["y"].__setitem__(0, _mutate_number(c["dataset"]["y"][0])), "g(x_1)"),
+    (lambda c: c["dataset"]["f"].__setitem__(1, _mutate_number(c["dataset"]["f"][1])), "g(x_2)"),
     (lambda c: c["network"][-1]["b"].__setitem__(0, _mutate_number(c["network"][-1]["b"][0])), "g(x_"),
     (lambda c: c["network"][-1]["W"][0].__setitem__(0, _mutate_number(c["network"][-1]["W"][0][0])), "g(x_"),
     (lambda c: c["claim"].__setitem__("neurons", c["claim"]["neurons"] + 1), "claim.neurons"),
-    (lambda c: c["claim"].__setitem__("bound", c["claim"]["neurons"] - 1), "exceed the claimed bound"),
     (lambda c: c["claim"].__setitem__("N", c["claim"]["N"] + 1), "claim.N"),
     (lambda c: c.__setitem__("T", c["T"][1:]), "T differs"),
+    (lambda c: c["claim"].__setitem__("statement", "Riemann hypothesis"), "not a registered statement"),
+    (lambda c: c["claim"].__setitem__("statement", "ftc_app_a"), "two-hidden-layer"),
 ])
 def test_rejects_mutations(cert, tmp_path, mutation, reason):
     bad = copy.deepcopy(cert)
@@ -64,21 +65,40 @@ def test_rejects_mutations(cert, tmp_path, mutation, reason):
     assert reason in out.splitlines()[-2]
 
 
+def test_rejects_a_statement_the_network_does_not_meet(tmp_path):
+    ds = random_dataset(d=3, K=20, N=3, seed=3)
+    cert = certify(ds, "two-layer")
+    hidden, output = cert["network"]
+    while len(hidden["b"]) < ds.K:  # dead neurons (output weight 0): g is unchanged, m grows to K
+        hidden["W"].append(hidden["W"][0])
+        hidden["b"].append("0")
+        output["W"][0].append("0")
+    cert["claim"]["neurons"] = ds.K
+    code, out, _ = run_cert(cert, tmp_path)
+    assert code == 1 and "exceeds K - 1 - sum_P max{|P| - 2, 0}" in out.splitlines()[-2]
+
+
 @pytest.mark.parametrize("mutation", [
     lambda c: c.pop("network"),
     lambda c: c.__setitem__("format", "something-else"),
-    lambda c: c.__setitem__("version", 2),
+    lambda c: c.__setitem__("version", 1),
+    lambda c: c.__setitem__("bound", "3"),
+    lambda c: c["claim"].__setitem__("bound", "3"),
     lambda c: c["network"][0]["W"][0].__setitem__(0, True),
     lambda c: c["network"][0]["W"][0].__setitem__(0, "nan"),
     lambda c: c["network"][0]["W"][0].__setitem__(0, "1/0"),
+    lambda c: c["network"][0]["W"][0].__setitem__(0, "1e99999"),
     lambda c: c["network"][0]["W"][0].pop(),
     lambda c: c["network"][0]["b"].pop(),
     lambda c: c["network"].__setitem__(-1, {"W": [["1"] * len(c["network"][-1]["W"][0])] * 2, "b": ["0", "0"]}),
     lambda c: c["dataset"]["x"][0].pop(),
     lambda c: c["dataset"].pop("y"),
     lambda c: c["claim"].__setitem__("neurons", "-3"),
-    lambda c: c["targets"].pop(),
+    lambda c: c.__setitem__("kind", []),
+    lambda c: c.__setitem__("network", {"kind": "convolution", "layers": c["network"]}),
+    lambda c: c.__setitem__("network", {"activation": "tanh", "layers": c["network"]}),
     lambda c: c["dataset"]["y"].__setitem__(0, "1" * 200_001),
+    lambda c: c["dataset"]["y"].__setitem__(0, "0,0"),
 ])
 def test_malformed_exit_2(cert, tmp_path, mutation):
     bad = copy.deepcopy(cert)
@@ -117,18 +137,40 @@ def test_dataset_by_reference(tmp_path):
     assert code == 1 and "sha256" in out
 
 
+KERNEL = ["ftcexact", "ftcexact.kernel", "ftcexact.kernel.claims", "ftcexact.kernel.data",
+          "ftcexact.kernel.evaluate", "ftcexact.kernel.numbers", "ftcexact.kernel.reader",
+          "ftcexact.kernel.refutation", "ftcexact.kernel.verify"]
+
+
 def test_verifier_imports_only_the_kernel():
     code = "import sys, ftcexact.kernel.verify; print(sorted(m for m in sys.modules if m.startswith('ftcexact')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == str(["ftcexact", "ftcexact.kernel", "ftcexact.kernel.numbers", "ftcexact.kernel.verify"])
+    assert out.strip() == str(KERNEL)
     heavy = "import sys, ftcexact.kernel.verify; print([m for m in ('networkx', 'sympy', 'numpy') if m in sys.modules])"
     assert subprocess.run([sys.executable, "-c", heavy], capture_output=True, text=True).stdout.strip() == "[]"
 
 
-def test_verifier_is_small():
+def _code_lines(module):
     import inspect
-    lines = [l for l in inspect.getsource(verify).splitlines() if l.strip() and not l.strip().startswith("#")]
-    assert len(lines) <= 400
+    return [line for line in inspect.getsource(module).splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def test_kernel_modules_are_small_and_import_only_the_kernel():
+    import ast
+    import importlib
+    import inspect
+    for name in KERNEL[2:] + ["ftcexact.kernel.records"]:
+        module = importlib.import_module(name)
+        assert len(_code_lines(module)) <= 400, name
+        tree = ast.parse(inspect.getsource(module))
+        imports = [a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names] + \
+            [("." * node.level) + (node.module or "") for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+        backend = {"gmpy2", "flint"} if name.endswith(".numbers") else set()
+        assert all(m.startswith(".") or m in STDLIB | backend for m in imports), (name, imports)
+
+
+STDLIB = {"__future__", "ast", "bisect", "fractions", "hashlib", "io", "itertools", "json", "math", "operator", "os",
+          "re", "stat", "sys", "zipfile", "zlib", "array"}
 
 
 # ------------------------------------------------------------ properties
@@ -144,15 +186,17 @@ def test_every_built_certificate_verifies(tmp_path_factory, ds):
 @given(datasets(max_K=10, max_d=3), st.data())
 @settings(max_examples=40)
 def test_every_mutation_that_changes_g_is_rejected(tmp_path_factory, ds, data):
-    """Change one weight, bias or target; the verifier rejects iff g or z no longer agree."""
+    """Change one weight, bias or label; the verifier rejects iff g and z no longer agree."""
     cert = certify(ds)
     bad = copy.deepcopy(cert)
-    where = data.draw(st.sampled_from(["W", "b", "target"]))
+    where = data.draw(st.sampled_from(["W", "b", "label"]))
     delta = data.draw(small.filter(bool))
-    if where == "target":
+    if where == "label":
         i = data.draw(st.integers(0, ds.K - 1))
-        bad["targets"][i] = _mutate_number(bad["targets"][i], delta)
-        expect_reject = True
+        y = bad["dataset"]["y"][i]
+        bad["dataset"]["y"][i] = _mutate_number(y, delta) if isinstance(y, str) else \
+            [_mutate_number(y[0], delta)] + y[1:]
+        expect = 1
     else:
         l = data.draw(st.integers(0, len(bad["network"]) - 1))
         layer = bad["network"][l]
@@ -164,26 +208,49 @@ def test_every_mutation_that_changes_g_is_rejected(tmp_path_factory, ds, data):
             layer["b"][r] = _mutate_number(layer["b"][r], delta)
         before = network_evaluate(network_from_json(cert["network"]), ds.x)
         after = network_evaluate(network_from_json(bad["network"]), ds.x)
-        expect_reject = before != after
+        expect = 1 if before != after else 0
     code, out, _ = run_cert(bad, tmp_path_factory.mktemp("m"))
-    assert code == (1 if expect_reject else 0), out
+    if expect == 0 and code == 1:  # g unchanged at the data, but a statement about its size may now fail
+        assert "statement" in out.splitlines()[-2], out
+    else:
+        assert code == expect, out
+
+
+def _kernel_values(net, points):
+    from ftcexact.kernel.evaluate import evaluate_dense, read_net
+    from ftcexact.network import network_to_json
+    kernel_net = read_net(network_to_json(net), len(points[0]))
+    den = 1
+    for p in points:
+        for v in p:
+            den = den * v.denominator // __import__("math").gcd(den, v.denominator)
+    ints = [[int(v * den) for v in p] for p in points]
+    return kernel_net, evaluate_dense(kernel_net, ints, den)
+
+
+def _sweep_values(kernel_net, points):
+    sweep = verify._Sweep(kernel_net, lambda line: None)
+    assert sweep.bps is not None
+    return [v for v, _ in sweep.values([[int(v * 1) for v in p] for p in points], 1)]
 
 
 @given(st.integers(1, 4).flatmap(lambda d: st.tuples(
-    st.just(d), networks(d, one_direction=True), st.lists(st.tuples(*[small] * d), min_size=1, max_size=12))))
+    st.just(d), networks(d, one_direction=True), st.lists(st.tuples(*[small.map(int)] * d), min_size=1,
+                                                          max_size=12))))
 def test_one_direction_sweep_agrees_with_dense_and_integer_evaluation(args):
     d, net, points = args
-    layers = net.layers
-    dense = [verify._dense(layers, x) for x in points]
-    assert verify.evaluate(layers, points) == dense
+    points = [tuple(Q(v) for v in p) for p in points]
+    kernel_net, dense = _kernel_values(net, points)
     assert network_evaluate(net, points) == dense
+    if verify.first_layer_direction(kernel_net) is not None:
+        assert _sweep_values(kernel_net, points) == dense
 
 
 @given(st.integers(1, 3).flatmap(lambda d: st.tuples(
     st.just(d), networks(d), st.lists(st.tuples(*[small] * d), min_size=1, max_size=8))))
 def test_general_networks_agree_with_integer_evaluation(args):
     d, net, points = args
-    assert verify.evaluate(net.layers, points) == network_evaluate(net, points)
+    assert _kernel_values(net, points)[1] == network_evaluate(net, points)
 
 
 def test_written_certificate_round_trips(tmp_path, cert):
@@ -194,14 +261,14 @@ def test_written_certificate_round_trips(tmp_path, cert):
     assert network_from_json(json.loads(path.read_text())["network"]) == net
 
 
-def test_readme_states_the_verifier_size():
-    import inspect
+def test_readme_states_the_kernel_size():
     import re
     from pathlib import Path
     readme = (Path(__file__).parents[2] / "README.md").read_text()
-    stated = int(re.search(r"verify.py` has \*\*(\d+) lines of code", readme).group(1))
-    code = [l for l in inspect.getsource(verify).splitlines() if l.strip() and not l.strip().startswith("#")]
-    assert stated == len(code)
+    stated = int(re.search(r"kernel has \*\*(\d+) lines of code", readme).group(1))
+    import importlib
+    actual = sum(len(_code_lines(importlib.import_module(m))) for m in KERNEL[2:] + ["ftcexact.kernel.records"])
+    assert stated == actual
 
 
 def test_docs_worked_example_verifies(tmp_path):

@@ -32,7 +32,7 @@ def test_oriented_construction_meets_the_lower_bound(tmp_path):
                             magnitude=8)
         cert = certify(ds, "two-layer-oriented")
         assert cert["hints"]["oriented"], "K >= 2N + 2 always leaves a block of two unchanged points"
-        assert cert["claim"]["neurons"] <= cert["claim"]["bound"] <= paper_bounds(N, K)[0] + (N == 0)
+        assert cert["claim"]["neurons"] <= cert["hints"]["recipe_neurons"] <= paper_bounds(N, K)[0] + (N == 0)
         path = tmp_path / f"o{n}.json"
         write_json_atomic(cert, path)
         assert verify.run(str(path), out=io.StringIO(), err=io.StringIO()) == 0

@@ -1,0 +1,371 @@
+"""Exact networks in the trusted kernel: reading them and evaluating them.
+
+Formats (docs/certificate.md)
+-----------------------------
+A network is a list of layers ``[{"W": rows, "b": biases}, ...]`` (feed-forward,
+ReLU after every layer but the last, which is linear), or an object
+``{"kind": "feedforward", "activation": A, "layers": [...]}``, or a residual
+network ``{"kind": "resnet", "activation": A, "blocks": [{"U", "b", "V", "c"}, ...],
+"output": {"W", "b"}}`` computing ``h_0 = x``,
+``h_l = h_{l-1} + V_l s(U_l h_{l-1} + b_l) + c_l`` and ``W h_L + b`` (Yun et al.
+2019, §3.4; ``output`` defaults to the identity).  ``A`` is ``"relu"`` or
+``"leaky:S-:S+"``: ``s(v) = S+ v`` for ``v > 0`` and ``S- v`` otherwise, the
+ReLU-like family ``max{S+ v, S- v}`` of Yun et al. for ``S+ > S- >= 0``.
+The neurons are the activation units (the hidden widths, summed).
+
+Exact evaluation, two ways
+--------------------------
+*Dense* (:func:`evaluate_dense`): points in blocks; each layer is one integer
+matrix product (:func:`ftcexact.kernel.numbers.int_matmul`) after clearing the
+layer's denominators, the activations stay integers over one common
+denominator.  Always correct.
+
+*One direction* (:func:`restrict_to_direction`): if every first-layer row of a
+feed-forward network is a multiple ``alpha_k w`` of one vector ``w`` (true of
+every construction in both papers, which read ``t = a.x``), then
+``g(x) = G(w.x)`` for a one-input network ``G``, computed exactly as a
+continuous piecewise-linear function by refining pieces layer by layer: split
+each piece at the zeros of its pre-activations, apply the activation's slope
+on each side, apply the next affine layer.  Crossing a breakpoint switches
+only the neurons whose kink lies there, so the next layer's affine forms are
+updated for those columns only.  The test-suite checks that both ways agree.
+
+Caps
+----
+Before any evaluation, :func:`size_bound` bounds the bits of every value the
+evaluation can produce from the bit sizes of the weights and the inputs; more
+than :data:`MAX_VALUE_BITS` is refused (``Malformed``) instead of running for
+hours.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from math import lcm
+
+from .numbers import Q, RationalError, int_matmul, parse_rational, parse_rationals
+from .reader import Malformed
+
+__all__ = ["Net", "read_net", "activation_slopes", "evaluate_dense", "restrict_to_direction", "first_layer_direction",
+           "size_bound", "check_size", "piece_index", "TooManyPieces", "MAX_PIECES", "MAX_VALUE_BITS",
+           "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "number", "vector"]
+
+#: Digits of one number in a certificate, and the largest decimal exponent (so the size of a number
+#: stays within a constant factor of its text).
+CERT_MAX_DIGITS, CERT_MAX_EXPONENT = 100_000, 64
+#: Largest size, in bits, of any value an evaluation may produce (about 1.26 million digits).
+MAX_VALUE_BITS = 2**22
+ZERO, ONE = Q(0), Q(1)
+
+
+def number(text, where):
+    """One exact number from its text (certificates: strings, or JSON literals kept as text)."""
+    if not isinstance(text, str):
+        raise Malformed(f"{where}: expected a number, got {type(text).__name__}")
+    try:
+        return parse_rational(text, CERT_MAX_DIGITS, CERT_MAX_EXPONENT)
+    except RationalError as e:
+        raise Malformed(f"{where}: {e}") from None
+
+
+def vector(items, where, length=None):
+    """A list of exact numbers (optionally of a given length)."""
+    if not isinstance(items, list) or (length is not None and len(items) != length):
+        raise Malformed(f"{where}: expected " + (f"a list of {length} numbers" if length is not None
+                                                 else "a list of numbers"))
+    try:
+        return parse_rationals(items, CERT_MAX_DIGITS, CERT_MAX_EXPONENT)
+    except (RationalError, TypeError):  # parse again, one by one, to name the culprit
+        return tuple(number(v, f"{where}[{j}]") for j, v in enumerate(items))
+
+
+def _matrix(rows, cols, where):
+    if not isinstance(rows, list):
+        raise Malformed(f"{where}: expected a list of rows")
+    return tuple(vector(r, f"{where}[{i}]", cols) for i, r in enumerate(rows))
+
+
+def _affine(obj, cols, where, w="W", b="b"):
+    if not isinstance(obj, dict) or w not in obj or b not in obj:
+        raise Malformed(f"{where}: expected an object with {w!r} and {b!r}")
+    W = _matrix(obj[w], cols, f"{where}.{w}")
+    return W, vector(obj[b], f"{where}.{b}", len(W))
+
+
+def activation_slopes(spec):
+    """``(S-, S+)`` of an activation ``"relu"`` or ``"leaky:S-:S+"`` (Malformed otherwise)."""
+    if spec == "relu":
+        return ZERO, ONE
+    parts = spec.split(":") if isinstance(spec, str) else []
+    if len(parts) != 3 or parts[0] != "leaky":
+        raise Malformed(f"network.activation must be 'relu' or 'leaky:S-:S+', not {str(spec)[:40]!r}")
+    return number(parts[1], "activation S-"), number(parts[2], "activation S+")
+
+
+class Net:
+    """A parsed network: ``kind``, ``slopes`` (S-, S+), ``layers`` or ``blocks`` + ``output``."""
+
+    def __init__(self, kind, slopes, layers=(), blocks=(), output=None, d_in=0):
+        self.kind, self.slopes, self.layers, self.blocks, self.output = kind, slopes, layers, blocks, output
+        self.d_in = d_in
+        if kind == "resnet":
+            self.widths = [len(U) for U, _, _, _ in blocks]
+            self.d_out = len(output[0]) if output else d_in
+            self.depth = len(blocks) + 1
+        else:
+            self.widths = [len(b) for _, b in layers[:-1]]
+            self.d_out = len(layers[-1][0])
+            self.depth = len(layers)
+        self.neurons = sum(self.widths)
+        self._cache = {}
+
+    def cleared(self, l):
+        """The ``l``-th affine map (:func:`_affines` order) over one denominator, computed once."""
+        if l not in self._cache:
+            self._cache[l] = _cleared(*_affines(self)[l])
+        return self._cache[l]
+
+    def activation_name(self):
+        s_neg, s_pos = self.slopes
+        return "relu" if (s_neg, s_pos) == (ZERO, ONE) else f"leaky ({s_neg}, {s_pos})"
+
+
+def read_net(obj, d_in, where="network"):
+    """Parse a network object for inputs of dimension ``d_in``, checking every shape."""
+    if isinstance(obj, list):
+        obj = {"layers": obj}
+    if not isinstance(obj, dict):
+        raise Malformed(f"{where}: expected a list of layers or a network object")
+    kind = obj.get("kind", "feedforward")
+    slopes = activation_slopes(obj.get("activation", "relu"))
+    if kind == "feedforward":
+        layers, width = [], d_in
+        if not isinstance(obj.get("layers"), list) or not obj["layers"]:
+            raise Malformed(f"{where}.layers: expected a non-empty list of layers")
+        for l, layer in enumerate(obj["layers"]):
+            W, b = _affine(layer, width, f"{where}.layers[{l}]")
+            layers.append((W, b))
+            width = len(W)
+        if width == 0:
+            raise Malformed(f"{where}: the output layer has no rows")
+        return Net(kind, slopes, layers=layers, d_in=d_in)
+    if kind == "resnet":
+        blocks = []
+        if not isinstance(obj.get("blocks"), list):
+            raise Malformed(f"{where}.blocks: expected a list of residual blocks")
+        for l, block in enumerate(obj["blocks"]):
+            U, b = _affine(block, d_in, f"{where}.blocks[{l}]", "U", "b")
+            V, c = _affine(block, len(U), f"{where}.blocks[{l}]", "V", "c")
+            if len(V) != d_in:
+                raise Malformed(f"{where}.blocks[{l}].V: a residual block maps back to {d_in} coordinates")
+            blocks.append((U, b, V, c))
+        output = _affine(obj["output"], d_in, f"{where}.output") if obj.get("output") is not None else None
+        if output is not None and not output[0]:
+            raise Malformed(f"{where}: the output layer has no rows")
+        return Net(kind, slopes, blocks=blocks, output=output, d_in=d_in)
+    raise Malformed(f"{where}.kind must be 'feedforward' or 'resnet', not {str(kind)[:40]!r}")
+
+
+# ---------------------------------------------------------------- caps and cleared layers
+
+def _cleared(W, b):
+    """A layer over one denominator: integer rows, integer biases and ``dW`` with ``W = rows / dW``."""
+    values = [v for row in W for v in row] + list(b)
+    dW = lcm(1, *(int(v.denominator) for v in values))
+    ints = [int(v.numerator) * (dW // int(v.denominator)) for v in values]
+    k = len(W[0]) if W else 0
+    return [ints[i * k:(i + 1) * k] for i in range(len(W))], ints[len(W) * k:], dW
+
+
+def _affines(net):
+    """The affine maps in evaluation order (a residual network: U then V of each block, then the output)."""
+    if net.kind == "feedforward":
+        return list(net.layers)
+    maps = [m for U, b, V, c in net.blocks for m in ((U, b), (V, c))]
+    return maps + ([net.output] if net.output is not None else [])
+
+
+def size_bound(net, input_bits):
+    """Bits that bound every integer (numerator plus common denominator) of the dense evaluation,
+    for inputs of at most ``input_bits`` bits; the one-direction forms are products of the same factors."""
+    num = den = input_bits
+    s_neg, s_pos = net.slopes
+    act = 0 if (s_neg, s_pos) == (ZERO, ONE) else \
+        2 * max(abs(v.numerator).bit_length() + v.denominator.bit_length() for v in net.slopes)
+    for l, (W, b) in enumerate(_affines(net)):
+        rows, bias, dW = net.cleared(l)
+        wb = max((abs(v).bit_length() for v in [x for r in rows for x in r] + bias), default=0)
+        num = max(num + wb + (len(W[0]) if W else 0).bit_length(), wb + den) + 2 + act
+        den += dW.bit_length() + act
+        if num + den > MAX_VALUE_BITS:
+            break
+    return num + den
+
+
+def check_size(net, input_bits):
+    """Refuse (``Malformed``) an evaluation whose values could exceed :data:`MAX_VALUE_BITS`."""
+    bound = size_bound(net, input_bits)
+    if bound > MAX_VALUE_BITS:
+        raise Malformed(f"values could grow to more than {MAX_VALUE_BITS} bits through the layers "
+                        f"(at least {bound}); refused before evaluating")
+
+
+# ---------------------------------------------------------------- dense evaluation
+
+def _layer(cleared, H, den, n):
+    """``W h + b`` for the ``n`` columns ``h = H / den``: integer rows over the returned denominator."""
+    rows, bias, dW = cleared
+    P = int_matmul(rows, H) if rows and rows[0] else [[0] * n for _ in rows]
+    return [[v + c * den for v in row] for row, c in zip(P, bias)], den * dW
+
+
+def _activate(H, den, slopes):
+    s_neg, s_pos = slopes
+    if (s_neg, s_pos) == (ZERO, ONE):
+        return [[v if v > 0 else 0 for v in row] for row in H], den
+    pn, qn, pp, qp = int(s_neg.numerator), int(s_neg.denominator), int(s_pos.numerator), int(s_pos.denominator)
+    return [[v * pp * qn if v > 0 else v * pn * qp for v in row] for row in H], den * qn * qp
+
+
+def evaluate_dense(net, X, den=1):
+    """Exact outputs at the points ``X[i] / den`` (``X`` integer rows): a list of tuples of Q."""
+    n = len(X)
+    if not n:
+        return []
+    H = [list(col) for col in zip(*X)]  # one row per coordinate, one column per point
+    if net.kind == "feedforward":
+        for l in range(len(net.layers)):
+            H, den = _layer(net.cleared(l), H, den, n)
+            if l < len(net.layers) - 1:
+                H, den = _activate(H, den, net.slopes)
+    else:
+        for l in range(len(net.blocks)):
+            A, dA = _activate(*_layer(net.cleared(2 * l), H, den, n), net.slopes)
+            R, dR = _layer(net.cleared(2 * l + 1), A, dA, n)
+            scale = dR // den  # dR is a multiple of den: h + r over the denominator dR
+            H, den = [[h * scale + r for h, r in zip(hr, rr)] for hr, rr in zip(H, R)], dR
+        if net.output is not None:
+            H, den = _layer(net.cleared(2 * len(net.blocks)), H, den, n)
+    return [tuple(Q(v, den) for v in col) for col in zip(*H)]
+
+
+# ---------------------------------------------------------------- one direction
+
+def first_layer_direction(net):
+    """``(w, alphas)`` with first-layer row ``k`` equal to ``alphas[k] * w``, or None."""
+    if net.kind != "feedforward" or len(net.layers) < 2:
+        return None
+    W = net.layers[0][0]
+    w = next((row for row in W if any(row)), None)
+    if w is None:
+        return None
+    j = next(j for j, v in enumerate(w) if v)
+    alphas = []
+    for row in W:
+        alpha = row[j] / w[j]
+        if any(r != alpha * v for r, v in zip(row, w)):
+            return None
+        alphas.append(alpha)
+    return w, alphas
+
+
+class TooManyPieces(Malformed):
+    """The restriction to a line would have more than the allowed number of pieces."""
+
+
+#: Default cap on the pieces of a restriction to a line (about a gigabyte of affine forms at width 100).
+MAX_PIECES = 2_000_000
+
+
+def restrict_to_direction(layers, alphas, slopes=(ZERO, ONE), max_pieces=MAX_PIECES):
+    """The one-input network ``s -> g(s w)`` as sorted breakpoints and affine pieces.
+
+    ``layers`` are the network's layers with the first layer's rows replaced
+    by the scalars ``alphas``.  Returns ``(bps, forms)``: piece ``p`` is the
+    interval between ``bps[p-1]`` and ``bps[p]`` (unbounded at the ends) and
+    ``forms[p] = (slopes, intercepts)`` gives each output there.  Adjacent
+    pieces are not merged.  More than ``max_pieces`` pieces raise :class:`TooManyPieces`.
+    """
+    bps, forms, switched = [], [(list(alphas), list(layers[0][1]))], [None]
+    for W, b in layers[1:]:
+        bps, forms, switched = _split_pieces(bps, forms, slopes, max_pieces)
+        forms = _affine_pieces(W, b, forms, switched)
+    return bps, forms
+
+
+def _split_pieces(bps, forms, slopes, max_pieces):
+    """Apply the activation: split each piece at the zeros of its pre-activations.
+
+    ``switched[p]`` lists the neurons whose side changed from piece ``p - 1`` to
+    ``p`` (None: the forms themselves changed, recompute densely).
+    """
+    s_neg, s_pos = slopes
+    relu = (s_neg, s_pos) == (ZERO, ONE)
+
+    def side(a, c, positive):
+        if relu:
+            return (a, c) if positive else (ZERO, ZERO)
+        s = s_pos if positive else s_neg
+        return a * s, c * s
+    new_bps, new_forms, switched = [], [], []
+    for p, (A, B) in enumerate(forms):
+        lo = bps[p - 1] if p else None
+        hi = bps[p] if p < len(bps) else None
+        kinks = {}
+        for k, (a, c) in enumerate(zip(A, B)):
+            if a:
+                r = -c / a
+                if (lo is None or r > lo) and (hi is None or r < hi):
+                    kinks.setdefault(r, []).append(k)
+        cuts = sorted(kinks)
+        t = _interior(lo, cuts[0] if cuts else hi)
+        on = [side(a, c, a * t + c > 0) for a, c in zip(A, B)]
+        on_A, on_B = [v[0] for v in on], [v[1] for v in on]
+        if p:
+            new_bps.append(lo)
+        new_forms.append((on_A, on_B))
+        switched.append(None)
+        for r in cuts:
+            on_A, on_B = on_A[:], on_B[:]
+            for k in kinks[r]:  # right of its kink a neuron is positive iff its slope is
+                on_A[k], on_B[k] = side(A[k], B[k], A[k] > 0)
+            new_bps.append(r)
+            new_forms.append((on_A, on_B))
+            switched.append(kinks[r])
+        if len(new_forms) > max_pieces:
+            raise TooManyPieces(f"the restriction to a line has more than {max_pieces} pieces")
+    return new_bps, new_forms, switched
+
+
+def _affine_pieces(W, b, forms, switched):
+    out, prev_in, prev_out = [], None, None
+    for (A, B), changed in zip(forms, switched):
+        if changed is None:
+            oA = [sum(w * a for w, a in zip(row, A)) for row in W]
+            oB = [sum(w * c for w, c in zip(row, B)) + bi for row, bi in zip(W, b)]
+        else:
+            oA, oB = prev_out[0][:], prev_out[1][:]
+            for k in changed:
+                da, dc = A[k] - prev_in[0][k], B[k] - prev_in[1][k]
+                for i, row in enumerate(W):
+                    if row[k]:
+                        oA[i] += row[k] * da
+                        oB[i] += row[k] * dc
+        prev_in, prev_out = (A, B), (oA, oB)
+        out.append(prev_out)
+    return out
+
+
+def _interior(lo, hi):
+    if lo is None and hi is None:
+        return ZERO
+    if lo is None:
+        return hi - 1
+    if hi is None:
+        return lo + 1
+    return (lo + hi) / 2
+
+
+def piece_index(bps, s):
+    """The piece of ``restrict_to_direction`` that contains ``s``."""
+    return bisect_right(bps, s)
