@@ -129,8 +129,8 @@ def open_three_layer_pieces(ctx):
                    f"proof in docs/theorems/three-layer-pieces.md, its Lemma 3 checked on all sign sequences of "
                    f"length <= {n_max}, its Lemma 2 on every kink-orientation pattern with <= {u_max} units, and "
                    f"{samples} random networks (widths <= (6, 5), many with coinciding kinks and zero weights) stay "
-                   f"within P and within Lemma 1's breakpoint budget; hill climbing on the exact count for the {len(climbs)} "
-                   f"widths with d1 <= 2 or d2 = 1 (where P is below (d1 + 1)(d2 + 1)) stays within P and reaches it "
-                   f"for {reached}. On this grid P < 2 d1 d2 + d2 + 1 everywhere: "
+                   f"within P and within Lemma 1's breakpoint budget; hill climbing on the exact count for "
+                   f"the {len(climbs)} widths with d1 <= 2 or d2 = 1 (where P is below (d1 + 1)(d2 + 1)) stays "
+                   f"within P and reaches it for {reached}. On this grid P < 2 d1 d2 + d2 + 1 everywhere: "
                    f"{below_ysj}; P = (d1 + 1)(d2 + 1) exactly when d1 >= 3 and d2 >= 2: {product_rule} "
                    f"({seconds:.1f} s)", command="ftcexact prove --only open_three_layer_pieces", artefacts=[rel])

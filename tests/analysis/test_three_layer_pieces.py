@@ -40,7 +40,8 @@ def independent_count(net):
         [cands[-1] + 1, cands[-1] + 2]
     vals = evaluate(net, [[t] for t in pts])
     # one slope per gap (two samples inside each gap, the two outer pairs beyond the ends)
-    slopes = [tuple((b - a) / (pts[i + 1] - pts[i]) for a, b in zip(vals[i], vals[i + 1])) for i in range(0, len(pts), 2)]
+    slopes = [tuple((b - a) / (pts[i + 1] - pts[i]) for a, b in zip(vals[i], vals[i + 1]))
+              for i in range(0, len(pts), 2)]
     return 1 + sum(1 for s, t in zip(slopes, slopes[1:]) if s != t)
 
 
@@ -67,7 +68,8 @@ def test_committed_certificates_are_the_constructions_and_check():
         assert (cert["format"], cert["version"], cert["kind"]) == ("ftcexact-certificate", 2, "piece-count")
         assert cert["network"]["activation"] == "relu" and len(cert["network"]["layers"]) == 3
         assert check_piece_count_certificate(cert) == piece_maximum(d1, d2)
-        assert cert == json.loads(json.dumps(piece_count_certificate(extremal_network(d1, d2), cert["claim"]["statement"])))
+        fresh = piece_count_certificate(extremal_network(d1, d2), cert["claim"]["statement"])
+        assert cert == json.loads(json.dumps(fresh))
 
 
 @pytest.mark.parametrize("mutate", [
@@ -102,7 +104,8 @@ def test_formula_against_the_older_counts():
 
 def test_total_limit_closed_form_and_lower_bounds():
     for m in range(80):
-        assert piece_maximum_total(m) == max(piece_maximum(d, m - d) for d in range(m + 1)) == max_pieces("three-layer", m)
+        best_split = max(piece_maximum(d, m - d) for d in range(m + 1))
+        assert piece_maximum_total(m) == best_split == max_pieces("three-layer", m)
         if m >= 5:
             assert piece_maximum_total(m) == max_pieces("three-layer-product", m)
     # least m with limit >= q + 1: ceil(2 sqrt(q + 1)) - 2, one more for q in {1, 3, 5, 7, 8}
