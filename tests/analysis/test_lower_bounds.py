@@ -73,3 +73,30 @@ def test_figure_3_dataset_certificate(tmp_path):
     cert = lower_bound_certificate(ftc_figure_3_dataset(4), "two-layer", "Sohn et al. 2024, §4.1 Figure 3")
     assert run(cert, tmp_path)[0] == 0
     assert cert["claim"]["min_pieces"] < cert["claim"]["K"] - 1
+
+
+def test_three_layer_certificates_claim_what_the_kernel_checks(tmp_path):
+    """The proven piece maximum gives one more neuron exactly when 4, 6, 8 or 9 pieces are needed; the
+    certificate then claims the bound the kernel's current limit can check and says so in claim.limit."""
+    from ftcexact.analysis.lower_bounds import checkable_bound
+    differ = [p for p in range(1, 200) if neurons_needed("three-layer", p) != checkable_bound("three-layer", p)]
+    assert differ == ([4, 6, 8, 9] if verify.LIMITS["three-layer"](4) == 9 else [])
+    cert = lower_bound_certificate(ftc_lower_bound_dataset(1, 10), "three-layer", "test")
+    assert cert["claim"]["min_pieces"] == 4 and cert["claim"]["bound"] == checkable_bound("three-layer", 4)
+    assert run(cert, tmp_path)[0] == 0
+    if differ:
+        assert "proven limit gives m >= 3" in cert["claim"]["limit"]
+
+
+def test_with_the_proposed_kernel_limit_the_proven_bounds_verify(tmp_path, monkeypatch):
+    """The limit proposed for the kernel (docs/theorems/three-layer-pieces.md §5.1): every proven bound
+    verifies, and one more is rejected."""
+    from ftcexact.analysis.three_layer_pieces import piece_maximum_total
+    monkeypatch.setitem(verify.LIMITS, "three-layer", piece_maximum_total)
+    for K in range(3, 13):
+        for N in range(K + 1):
+            cert = lower_bound_certificate(ftc_lower_bound_dataset(N, K), "three-layer", "test")
+            assert cert["claim"]["bound"] == neurons_needed("three-layer", min(3 * N, K - 2) + 1)
+            assert run(cert, tmp_path)[0] == 0
+            cert["claim"]["bound"] += 1
+            assert run(cert, tmp_path)[0] == 1
