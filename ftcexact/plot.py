@@ -150,7 +150,7 @@ def certified_n_star(m, K):
     """N* bounds the project certifies for a 3-layer network with m neurons and K points.
 
     Upper: the largest N whose adversarial dataset does not force more than m neurons by the proven
-    (d1 + 1)(d2 + 1) piece count.  Lower: the largest N for which some three-layer construction's
+    exact piece maximum of two hidden layers (docs/theorems/three-layer-pieces.md).  Lower: the largest N for which some three-layer construction's
     worst-case count is at most m: U1 (K points), U2 (U1's windows + 3N), U3 (|J| <= min{3N + 2, K}
     kept points) or Appendix A (4N + 4); these are the integer bounds their certificates are checked
     against (docs/constructions.md).

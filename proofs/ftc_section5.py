@@ -52,7 +52,8 @@ def ftc_thm_5_1_lower(ctx):
                     short += 1  # the certified bound m is below the formula
                 ours = neurons_needed("three-layer", q + 1)
                 if ours < m:
-                    return Verdict(NOT_CHECKED, f"the (d1+1)(d2+1) count gave less than YSJ's at N = {N}, K = {K}")
+                    return Verdict(NOT_CHECKED, f"the proven piece maximum gave less than YSJ's count at "
+                                                f"N = {N}, K = {K}")
         worst = ctx.write_artefact("ftc_thm_5_1_lower_N4_K14.json", lower_bound_certificate(
             ftc_lower_bound_dataset(4, 14), "three-layer", "Sohn et al. 2024, Theorem 5.1 part 2 (worst case, "
             "with the (d1 + 1)(d2 + 1) count)"))
@@ -69,9 +70,10 @@ def ftc_thm_5_1_lower(ctx):
     if short:
         return Verdict(NOT_CHECKED, f"in {short} cases the certified bound stays below the formula")
     return Verdict(CORRECTED, f"as a worst case it holds: for every 3 <= K <= {K_max} (N sampled) the certified "
-                   f"bound with Yun et al.'s piece count reaches the formula and the proven "
-                   f"(d1 + 1)(d2 + 1) count gives more; as printed ('for given x, z') it fails: labels i/100 on "
-                   f"K = 100 points are fitted by a 2-neuron 3-layer network while the formula asks for "
+                   f"bound with Yun et al.'s piece count reaches the formula and the proven exact piece maximum "
+                   f"(docs/theorems/three-layer-pieces.md) gives more; as printed ('for given x, z') it fails: "
+                   f"labels i/100 on K = 100 points are fitted by a 2-neuron 3-layer network while the formula "
+                   f"asks for "
                    f"m >= {float(sp.sqrt(2 * q + sp.Rational(1, 4)) - sp.Rational(1, 2)):.2f}",
                    command=f"ftcexact verify {literal} && ftcexact verify {worst}", artefacts=[literal, worst],
                    correction="read part 2 as a worst case: for every N <= K some x, z force the bound")

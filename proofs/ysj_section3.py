@@ -46,8 +46,9 @@ def ysj_thm_3_3(ctx):
                         stronger += 1
     return Verdict(HOLDS, f"the alternating dataset x_i = i, y_i = (-1)^i needs N - 1 pieces (verified certificates "
                    f"for N <= 25, closed form up to {N_max}); this rules out all {one} one-layer and {two} two-layer "
-                   f"width choices covered by the theorem for N <= {N_max}; the proven (d1 + 1)(d2 + 1) piece count "
-                   f"rules out {stronger} further (d1, d2) that the theorem does not cover",
+                   f"width choices covered by the theorem for N <= {N_max}; the proven exact piece maximum P(d1, d2) "
+                   f"(docs/theorems/three-layer-pieces.md) rules out {stronger} further (d1, d2) that the theorem "
+                   f"does not cover",
                    command="ftcexact lower-bound --family ysj --N 12 --arch three-layer")
 
 

@@ -16,10 +16,12 @@ from ..kernel.numbers import Q, format_rational
 from ..kernel.claims import LIMITS, LOWER_STATEMENTS
 from ..kernel.verify import FORMAT, VERSION
 from .interpolation import min_pieces
+from .three_layer_pieces import piece_maximum
 
 __all__ = ["ftc_lower_bound_dataset", "ftc_figure_3_dataset", "ysj_theorem_3_3_dataset",
-           "two_layer_max_pieces", "three_layer_max_pieces", "ysj_three_layer_max_pieces",
-           "ARCHITECTURES", "max_pieces", "neurons_needed", "lower_bound_certificate"]
+           "two_layer_max_pieces", "three_layer_max_pieces", "three_layer_product_max_pieces",
+           "ysj_three_layer_max_pieces", "ARCHITECTURES", "max_pieces", "neurons_needed",
+           "lower_bound_certificate"]
 
 
 def _line_dataset(z):
@@ -118,26 +120,45 @@ def two_layer_max_pieces(m):
 
 
 def three_layer_max_pieces(d1, d2):
-    """At most ``(d1 + 1)(d2 + 1)`` pieces on a line for hidden widths ``(d1, d2)``.
+    """The exact maximum number of pieces on a line for hidden widths ``(d1, d2)`` (proven).
+
+    ``1`` if ``d1`` or ``d2`` is 0; ``d1 (d2 + 1) + 1`` if ``d1 <= 2``; ``d1 + 2 + ceil(d1/2)`` if
+    ``d1 >= 3`` and ``d2 = 1``; ``(d1 + 1)(d2 + 1)`` if ``d1 >= 3`` and ``d2 >= 2``.  No network
+    exceeds it and a certified network attains it (docs/theorems/three-layer-pieces.md;
+    :func:`ftcexact.analysis.three_layer_pieces.piece_maximum`).  It never exceeds the product
+    count :func:`three_layer_product_max_pieces` (equal to it when ``d1 >= 3, d2 >= 2``), and is
+    below [YSJ]'s ``2 d1 d2 + d2 + 1`` whenever ``d1, d2 >= 1``.
+
+    Examples
+    --------
+    >>> three_layer_max_pieces(3, 3), three_layer_product_max_pieces(3, 3), ysj_three_layer_max_pieces(3, 3)
+    (16, 16, 22)
+    >>> three_layer_max_pieces(2, 2), three_layer_product_max_pieces(2, 2), ysj_three_layer_max_pieces(2, 2)
+    (7, 9, 11)
+
+    References
+    ----------
+    docs/theorems/three-layer-pieces.md; Yun et al. 2019, Theorem 3.3 (for the weaker count).
+    """
+    return piece_maximum(d1, d2)
+
+
+def three_layer_product_max_pieces(d1, d2):
+    """The product count ``(d1 + 1)(d2 + 1)`` (1 if ``d1`` or ``d2`` is 0): a valid, simpler upper bound.
 
     The first hidden layer is affine on each of at most ``d1 + 1`` intervals.
     On each interval a second-layer pre-activation is affine, so it changes
     sign at most once inside it and its ReLU adds at most one breakpoint there:
     at most ``d1 + 1`` per second-layer neuron.  The output is linear in the
     second layer, so its breakpoints are among these: at most
-    ``d1 + d2 (d1 + 1)`` breakpoints, ``(d1 + 1)(d2 + 1)`` pieces.  If ``d1``
-    or ``d2`` is 0 the output is constant: 1 piece.  For ``d1, d2 >= 1`` this
-    never exceeds [YSJ]'s ``2 d1 d2 + d2 + 1`` (the difference is
-    ``d1 (d2 - 1)``), and is smaller as soon as ``d2 >= 2``.
+    ``d1 + d2 (d1 + 1)`` breakpoints, ``(d1 + 1)(d2 + 1)`` pieces.  This is the
+    limit the kernel's ``LIMITS["three-layer"]`` uses (until it adopts
+    :func:`three_layer_max_pieces`); it is exact for ``d1 >= 3, d2 >= 2`` only.
 
     Examples
     --------
-    >>> three_layer_max_pieces(3, 3), ysj_three_layer_max_pieces(3, 3)
-    (16, 22)
-
-    References
-    ----------
-    Yun et al. 2019, Theorem 3.3 (for the weaker count).
+    >>> three_layer_product_max_pieces(1, 1), three_layer_max_pieces(1, 1)
+    (4, 3)
     """
     return (d1 + 1) * (d2 + 1) if d1 and d2 else 1
 
@@ -145,8 +166,8 @@ def three_layer_max_pieces(d1, d2):
 def ysj_three_layer_max_pieces(d1, d2):
     """[YSJ]'s bound ``2 d1 d2 + d2 + 1`` on the pieces of a two-hidden-layer network on a line.
 
-    Taken from the paper as stated; :func:`three_layer_max_pieces` is a proven
-    smaller count, and ``docs/pieces.md`` compares both with searched networks.
+    Taken from the paper as stated; a valid upper bound, but never attained when ``d1, d2 >= 1``
+    (:func:`three_layer_max_pieces` is the exact maximum).
 
     References
     ----------
@@ -155,25 +176,36 @@ def ysj_three_layer_max_pieces(d1, d2):
     return 2 * d1 * d2 + d2 + 1
 
 
-#: Architectures for lower bounds: name -> (pieces limit for m neurons, description).
+#: Architectures of lower-bound certificates (the names the kernel's LIMITS knows) -> description.
 ARCHITECTURES = {
     "two-layer": "one hidden layer, at most m + 1 pieces",
-    "three-layer": "two hidden layers d1 + d2 = m, at most max (d1 + 1)(d2 + 1) pieces",
+    "three-layer": "two hidden layers d1 + d2 = m, at most the proven maximum P(d1, d2) pieces "
+                   "(docs/theorems/three-layer-pieces.md)",
+    "three-layer-product": "two hidden layers d1 + d2 = m, at most max (d1 + 1)(d2 + 1) pieces",
     "three-layer-ysj": "two hidden layers d1 + d2 = m, at most max 2 d1 d2 + d2 + 1 pieces (Yun et al.)",
 }
+
+_SPLIT_LIMITS = {"three-layer": three_layer_max_pieces, "three-layer-product": three_layer_product_max_pieces,
+                 "three-layer-ysj": ysj_three_layer_max_pieces}
 
 
 def max_pieces(architecture, m):
     """Most pieces on a line of any network with ``m`` neurons of the architecture (all splits).
 
+    ``"three-layer"`` is the proven exact maximum (:func:`three_layer_max_pieces`);
+    ``"three-layer-product"`` the older product count and ``"three-layer-ysj"`` [YSJ]'s count,
+    both kept for comparison.
+
     Examples
     --------
-    >>> max_pieces("two-layer", 5), max_pieces("three-layer", 4), max_pieces("three-layer-ysj", 4)
+    >>> [max_pieces("three-layer", m) for m in range(7)]
+    [1, 1, 3, 5, 7, 12, 16]
+    >>> max_pieces("two-layer", 5), max_pieces("three-layer-product", 4), max_pieces("three-layer-ysj", 4)
     (6, 9, 11)
     """
     if architecture == "two-layer":
         return two_layer_max_pieces(m)
-    limit = {"three-layer": three_layer_max_pieces, "three-layer-ysj": ysj_three_layer_max_pieces}[architecture]
+    limit = _SPLIT_LIMITS[architecture]
     return max(limit(d1, m - d1) for d1 in range(m + 1))
 
 
@@ -184,6 +216,8 @@ def neurons_needed(architecture, pieces):
     --------
     >>> neurons_needed("two-layer", 13), neurons_needed("three-layer", 13), neurons_needed("three-layer-ysj", 13)
     (12, 6, 5)
+    >>> neurons_needed("three-layer", 4), neurons_needed("three-layer-product", 4)
+    (3, 2)
     """
     m = 0
     while max_pieces(architecture, m) < pieces:

@@ -38,6 +38,7 @@ error in the verifier itself: one line, exit 3 ("internal error").
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from bisect import bisect_right
@@ -50,7 +51,7 @@ from .data import open_dataset, referenced_file
 from .evaluate import TooManyPieces, check_size, evaluate_dense, first_layer_direction, number, read_net, \
     restrict_to_direction, vector
 from .numbers import Q, show_rational
-from .reader import Malformed, Rejected, read_json
+from .reader import Malformed, Rejected, parse_json, read_json
 
 FORMAT, VERSION = "ftcexact-certificate", 2
 NETWORK_FORMAT = "ftcexact-network"
@@ -409,14 +410,16 @@ def verdict(work, out=None, err=None, tool="ftcexact verify"):
 
 
 def run(path, out=None, err=None, doc=None, expect=None):
-    """Verify the document at ``path`` (or the parsed ``doc``, read as if it were at ``path``).
+    """Verify the document at ``path`` (or the object ``doc``, read as if its JSON were at ``path``).
 
     ``expect`` names the only format accepted (e.g. refutations only).  Prints
     the verdict; returns 0 (VERIFIED), 1 (NOT VERIFIED), 2 (malformed) or 3.
     """
     base = os.path.dirname(os.path.abspath(path))
-    return verdict(lambda say: check_document(read_json(path) if doc is None else doc, base, say, expect),
-                   out, err)
+
+    def work(say):  # an object in memory is read as its JSON text, exactly as the file would be
+        check_document(read_json(path) if doc is None else parse_json(json.dumps(doc), path), base, say, expect)
+    return verdict(work, out, err)
 
 
 def main(argv=None):

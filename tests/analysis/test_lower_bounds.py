@@ -73,3 +73,15 @@ def test_figure_3_dataset_certificate(tmp_path):
     cert = lower_bound_certificate(ftc_figure_3_dataset(4), "two-layer", "Sohn et al. 2024, §4.1 Figure 3")
     assert run(cert, tmp_path)[0] == 0
     assert cert["claim"]["min_pieces"] < cert["claim"]["K"] - 1
+
+
+def test_the_kernel_checks_the_proven_three_layer_bounds(tmp_path):
+    """The kernel's three-layer limit is the proven maximum (docs/theorems/three-layer-pieces.md): every
+    proven bound verifies, and one more is rejected."""
+    for K in range(3, 13):
+        for N in range(K + 1):
+            cert = lower_bound_certificate(ftc_lower_bound_dataset(N, K), "three-layer", "test")
+            assert cert["claim"]["bound"] == neurons_needed("three-layer", min(3 * N, K - 2) + 1)
+            assert run(cert, tmp_path)[0] == 0
+            cert["claim"]["bound"] += 1
+            assert run(cert, tmp_path)[0] == 1
