@@ -155,7 +155,8 @@ def tight_units(ts, zs):
     s = [(zs[g + 1] - zs[g]) / (ts[g + 1] - ts[g]) for g in range(K - 1)]  # s[0] = s_1
     s1, s2, s3, s4 = s[:4]
     # The pair in gap 3 takes the slope from s_2 to s_4: c+ + c- = s_4 - s_2, c- < s_3 - s_2 < c+.
-    if s2 >= s1:  # u_0 = -c+ must be < s_1 (or = s_1 via the head at t_1 - 1 when s_2 = s_1)
+    rising = s2 >= s1
+    if rising:  # u_0 = -c+ must be < s_1 (or = s_1 via the head at t_1 - 1 when s_2 = s_1)
         c_plus = max(ZERO, s3 - s2, s4 - s2, s4 - s3, -s1) + 1
         c_minus = (s4 - s2) - c_plus
         c_left = c_plus
@@ -170,10 +171,10 @@ def tight_units(ts, zs):
         units.append((1, one_kink_position(ts[0], ts[1], u0, s2, s1), s2 - u0))
     else:  # affine on the data: slope c0 - c_L = s_1 from t_1 on
         units.append((1, ts[0] - 1, s1 + c_left))
-    if c_left == c_plus:
+    if rising:  # the left-facing kink of the pair carries c_L
         units += [(-1, r_plus, c_plus), (1, r_minus, c_minus)]
     else:
-        units += [(1, r_plus, c_plus), (-1, r_minus, c_minus)]
+        units += [(-1, r_minus, c_minus), (1, r_plus, c_plus)]
     for j in range(4, K - 1):  # 0-based point j = t_{j+1}, points 5..K-1
         change = s[j] - s[j - 1]
         if change:
