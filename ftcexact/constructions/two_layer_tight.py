@@ -109,7 +109,18 @@ def two_kink_positions(a, b, u, c_plus, c_minus, s):
 
 
 def units_value(b, units, t):
-    """``b + sum c relu(o (t - r))`` for ``units = [(o, r, c), ...]`` (``o = +1`` right-, ``-1`` left-facing)."""
+    """``b + sum c relu(o (t - r))`` for ``units = [(o, r, c), ...]`` (``o = +1`` right-, ``-1`` left-facing).
+
+    Examples
+    --------
+    >>> units = [(1, Q(1), Q(2)), (-1, Q(0), Q(3))]          # 2 relu(t - 1) + 3 relu(0 - t)
+    >>> [format_rational(units_value(Q(1), units, Q(t))) for t in (-1, 0, 2)]
+    ['4', '1', '3']
+
+    References
+    ----------
+    docs/theorems/two-layer-capacity.md, Lemma 3.
+    """
     return b + sum((c * max(o * (t - r), ZERO) for o, r, c in units), ZERO)
 
 
@@ -184,7 +195,19 @@ def tight_units(ts, zs):
 
 
 def units_network(direction, b, units):
-    """The network ``x -> b + sum c relu(o (a . x - r))`` reading ``t = a . x``."""
+    """The network ``x -> b + sum c relu(o (a . x - r))`` reading ``t = a . x`` (same number of neurons).
+
+    Examples
+    --------
+    >>> from ftcexact.network import evaluate
+    >>> net = units_network((Q(1), Q(2)), Q(1), [(1, Q(1), Q(2)), (-1, Q(0), Q(3))])
+    >>> net.neurons, [format_rational(v[0]) for v in evaluate(net, [(Q(-1), Q(0)), (Q(0), Q(1))])]
+    (2, ['4', '3'])
+
+    References
+    ----------
+    docs/theorems/two-layer-capacity.md, Lemma 0.
+    """
     if not units:
         return Network(((((ZERO,) * len(direction),), (b,)),))
     hidden = (tuple(tuple(o * v for v in direction) for o, _, _ in units), tuple(-o * r for o, r, _ in units))

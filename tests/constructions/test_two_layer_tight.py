@@ -368,3 +368,11 @@ def test_lifted_network_reads_the_projection():
     # points on the plane with a.x = t for a = (1, -2)
     xs = [(t + 2 * Q(k), Q(k)) for k, t in enumerate(ts)]
     assert [v[0] for v in evaluate(net, xs)] == zs
+
+
+def test_tightness_table_has_no_gap():
+    """With two-layer-tight the universal two-layer column meets the certified lower bound in every row."""
+    from ftcexact.tightness import two_layer_rows
+    rows = two_layer_rows()
+    assert rows and all(universal == lower for _, _, _, lower, _, universal, _ in rows)
+    assert any(K <= 2 * N + 1 and K >= 5 for N, K, *_ in rows)   # rows that were open before
