@@ -1,9 +1,12 @@
 """Tightness tables: best certified lower bound and smallest certified construction beside the papers' bounds.
 
 Lower bounds come from verified lower-bound certificates (piece counting on the adversarial datasets of
-:mod:`ftcexact.analysis.lower_bounds`); upper bounds from constructions whose certificates the trusted
-verifier accepts, built on the same adversarial datasets (for the two-layer construction the worst case
-over all datasets is exactly min{3N + 1, K - 1}, checked exhaustively in ``proofs/``).
+:mod:`ftcexact.analysis.lower_bounds`) and, for two layers with ``K <= 4`` (where piece counting is one
+short), from a searched dataset whose min-width refutation the independent checker accepts; upper bounds
+from constructions whose certificates the trusted verifier accepts, built on the same adversarial datasets.
+The two-layer "universal" column is the proved worst case of the best construction over all datasets:
+``min{3N, K - 2}`` for ``K >= 5`` (``two-layer-tight``, docs/theorems/two-layer-capacity.md) and for
+``K >= 2N + 2`` (``two-layer-oriented``, docs/search.md §7), Theorem 4.4's ``min{3N + 1, K - 1}`` otherwise.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from .analysis.lower_bounds import ftc_lower_bound_dataset, lower_bound_certific
 from .certificate import write_json_atomic
 from .kernel.verify import run
 
-__all__ = ["two_layer_rows", "three_layer_rows", "tightness_sections"]
+__all__ = ["two_layer_rows", "three_layer_rows", "tightness_sections", "universal_two_layer", "refuted_width"]
 
 
 def _verified(cert, folder):
@@ -30,7 +33,44 @@ def _lower(N, K, arch, folder):
     cert = lower_bound_certificate(ftc_lower_bound_dataset(N, K), arch, "tightness table")
     if not _verified(cert, folder):
         raise AssertionError(f"lower-bound certificate for N = {N}, K = {K} did not verify")
-    return cert["claim"]["bound"]
+    bound = cert["claim"]["bound"]
+    if arch == "two-layer" and 3 <= K <= 4 and 1 <= N and bound < K - 1:
+        bound = max(bound, refuted_width(N, K, folder))
+    return bound
+
+
+def refuted_width(N, K, folder, candidates=200, seed=1):
+    """``m + 1`` for the largest width ``m`` refuted on one of the first search candidates of ``(N, K)``.
+
+    Each candidate's exact minimum width comes from the oracle; the best one's refutation of width
+    ``m - 1`` is checked by the independent checker (:mod:`ftcexact.kernel.refutation`), so the value
+    returned is a proved lower bound on ``m*(N, K)``.  Meant for small K (the oracle is exponential).
+    """
+    from .kernel import refutation as checker
+    from .search.adversarial import candidate
+    from .search.oracle import min_width, refutation
+    best, best_ds = 0, None
+    for i in range(candidates):
+        ds = candidate(N, K, seed, i)[0]
+        m = min_width(ds)["min_width"]
+        if m > best:
+            best, best_ds = m, ds
+        if best >= K - 1:
+            break
+    if best == 0:
+        return 0
+    path = os.path.join(folder, "refutation.json")
+    write_json_atomic(refutation(best_ds, best - 1), path)
+    if checker.run(path, out=io.StringIO(), err=io.StringIO()) != 0:
+        raise AssertionError(f"refutation for N = {N}, K = {K} did not verify")
+    return best
+
+
+def universal_two_layer(N, K):
+    """Proved worst case over all datasets of the best two-layer construction (``K >= 3``)."""
+    if K >= 5 or K >= 2 * N + 2:
+        return min(3 * N, K - 2)       # two-layer-tight (K >= 5), two-layer-oriented (K >= 2N + 2)
+    return min(3 * N + 1, K - 1)       # Theorem 4.4
 
 
 GRID = [(1, 3), (1, 5), (1, 10), (2, 5), (2, 8), (2, 10), (3, 10), (3, 11), (4, 14), (5, 12), (5, 20), (10, 20),
@@ -45,8 +85,7 @@ def two_layer_rows(grid=GRID):
             lower = _lower(N, K, "two-layer", tmp)
             cert = certify(ftc_lower_bound_dataset(N, K), "two-layer")
             built = cert["claim"]["neurons"] if _verified(cert, tmp) else None
-            # universal worst case of the constructions: Theorem 4.4, and the oriented one for K >= 2N + 2
-            universal = min(3 * N, K - 2) if K >= 2 * N + 2 else min(3 * N + 1, K - 1)
+            universal = universal_two_layer(N, K)
             rows.append((N, K, min(3 * N, K - 2), lower, built, universal, min(3 * N + 1, K - 1)))
     return rows
 
@@ -86,11 +125,13 @@ def tightness_sections(quick=True):
     """Markdown sections for the proof report."""
     grid = GRID[:10] if quick else GRID
     lines = ["## Tightness: two-layer networks (m*(N, K))", "",
-             "Certified lower bound: verified lower-bound certificate on the adversarial dataset. Construction on "
-             "the dataset: the Theorem 4.4 network certified there. Universal construction: the worst case over "
-             "all datasets of the best construction the project has (Theorem 4.4: min{3N + 1, K - 1}; with "
-             "oriented kinks, min{3N, K - 2} when K >= 2N + 2, docs/search.md §7). Gap: universal minus certified "
-             "lower (0 means m* is known exactly).", "",
+             "Certified lower bound: verified lower-bound certificate on the adversarial dataset (for K <= 4, "
+             "where piece counting is one short, a searched dataset with a verified min-width refutation). "
+             "Construction on the dataset: the Theorem 4.4 network certified there. Universal construction: the "
+             "proved worst case over all datasets of the best construction the project has (min{3N, K - 2} for "
+             "K >= 5, two-layer-tight, docs/theorems/two-layer-capacity.md, and for K >= 2N + 2, "
+             "two-layer-oriented, docs/search.md §7; Theorem 4.4's min{3N + 1, K - 1} otherwise). Gap: universal "
+             "minus certified lower (0 means m* is known exactly).", "",
              "| N | K | paper lower min{3N, K-2} | certified lower | Theorem 4.4 on the dataset | universal "
              "construction | paper upper min{3N+1, K-1} | gap |",
              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ..certificate import make_certificate
 from .two_layer import oriented_fit, two_layer_fit
+from .two_layer_tight import tight_fit
 
 __all__ = ["CONSTRUCTIONS", "STATEMENT", "DESCRIPTION", "certify"]
 
@@ -35,7 +36,16 @@ def _two_layer_oriented(ds, **options):
                                      "|J| - 2 neurons when two consecutive kept targets are equal")
 
 
-CONSTRUCTIONS = {"two-layer": _two_layer, "two-layer-all": _two_layer_all, "two-layer-oriented": _two_layer_oriented}
+def _two_layer_tight(ds, **options):
+    net, info = tight_fit(ds)
+    return net, dict(info, statement="min{3N, K-2} neurons for every dataset with K >= 5 (ours; "
+                                     "docs/theorems/two-layer-capacity.md): a kink pair of opposite orientations "
+                                     "in gap 3 and a right-facing kink in gap 1 when 5 <= K <= 2N + 1, "
+                                     "two-layer-oriented otherwise")
+
+
+CONSTRUCTIONS = {"two-layer": _two_layer, "two-layer-all": _two_layer_all, "two-layer-oriented": _two_layer_oriented,
+                 "two-layer-tight": _two_layer_tight}
 
 
 def _register_deeper():

@@ -461,13 +461,15 @@ def status(N, K, best):
     ``m*`` is a maximum over all datasets, so a search proves only ``m* >= best``.
     It is settled when ``best`` reaches an upper bound that holds for every
     dataset: Theorem 4.1's ``min{3N+1, K-1}``, or, for ``K >= 2N + 2``,
-    ``min{3N, K-2}`` from the horizontal-segment construction (docs/search.md §7).
+    ``min{3N, K-2}`` from the horizontal-segment construction (docs/search.md §7),
+    or, for ``K >= 5``, ``min{3N, K-2}`` from ``two-layer-tight``
+    (docs/theorems/two-layer-capacity.md).
 
     Examples
     --------
-    >>> status(1, 4, 2), status(3, 4, 3), status(4, 9, 7)
+    >>> status(1, 4, 2), status(3, 4, 3), status(4, 9, 7), status(4, 9, 6)
     ((True, 'closed: m* = 2 (construction §7)'), (True, 'closed: m* = 3 (Theorem 4.1 upper bound attained)'), \
-(False, 'open: 7 <= m* <= 8'))
+(True, 'closed: m* = 7 (two-layer-tight)'), (True, 'closed: m* = 7 (two-layer-tight)'))
     """
     lower, upper = paper_bounds(N, K)
     if N == 0:
@@ -478,6 +480,8 @@ def status(N, K, best):
         return True, f"closed: m* = {upper} (Theorem 4.1 upper bound attained)"
     if K >= 2 * N + 2 and best >= min(3 * N, K - 2):
         return True, f"closed: m* = {best} (construction §7)"
+    if K >= 5:  # Theorem 4.1's lower bound meets two-layer-tight's upper bound, whatever the search found
+        return True, f"closed: m* = {min(3 * N, K - 2)} (two-layer-tight)"
     return False, f"open: {max(best, lower)} <= m* <= {upper}"
 
 
@@ -497,6 +501,7 @@ def markdown_table(records, pairs):
             continue
         lower, upper = paper_bounds(N, K)
         construction = (f"{min(3 * N, K - 2)} (two-layer-oriented, §7)" if K >= 2 * N + 2 and K >= 3 else
+                        f"{min(3 * N, K - 2)} (two-layer-tight)" if K >= 5 else
                         f"{upper} (Theorem 4.4)" if K >= 3 else f"{K - 1} (Lemma 4.5)")
         data = s["dataset"]
         z = data["y"] if not data.get("f") else [f"{y} - {f}" for y, f in zip(data["y"], data["f"])]
