@@ -77,6 +77,7 @@ _register_deeper()
 #: The registry statement (ftcexact.kernel.claims.STATEMENTS) each construction instantiates.
 STATEMENT = {
     "two-layer": "ftc_thm_4_4", "two-layer-all": "ftc_lemma_4_5", "two-layer-oriented": "ftcexact_two_layer_oriented",
+    "two-layer-tight": "ftcexact_two_layer_tight",
     "three-layer-u1": "ftc_u1_integer", "three-layer-u2": "ftc_u2_integer", "three-layer-u3": "ftc_u3_integer",
     "three-layer-4n4": "ftc_app_a", "three-layer-best": "ftc_thm_5_1_upper_integer",
     "three-layer-u3-t": "ftcexact_u3_t", "deep": "ftc_prop_6_1", "ysj-memorizer": "ysj_thm_3_1",
@@ -88,6 +89,7 @@ DESCRIPTION = {
     "two-layer": "[FTC] Theorem 4.4: one hidden layer, K - 1 - sum_P max(|P| - 2, 0) <= min(3N + 1, K - 1) neurons",
     "two-layer-all": "[FTC] Lemma 4.5 on all K points: the classical K - 1 neuron baseline",
     "two-layer-oriented": "ours (docs/search.md §7): min(3N, K - 2) neurons when K >= 2N + 2",
+    "two-layer-tight": "ours (docs/theorems/two-layer-capacity.md): min(3N, K - 2) neurons for every K >= 5",
     "three-layer-u1": "[FTC] §5.2 U1: the [YSJ] Theorem 3.1 memorizer of z, about 4 sqrt(K) neurons",
     "three-layer-u2": "[FTC] §5.2 U2: U1's first layer and one bump per changed point, about 2 sqrt(K) + 3N",
     "three-layer-u3": "[FTC] §5.2 U3: slots on the kept set J with a ramped sL, about 6 sqrt(3N + 2)",
