@@ -35,7 +35,8 @@ from ..network import Network
 from .errors import MAX_PARAMETERS, ModelError, check_parameters
 from .floats import exact_matrix, exact_values, round_rational
 
-__all__ = ["network_from_arrays", "network_to_arrays", "rounded_network", "check_layer_shapes"]
+__all__ = ["network_from_arrays", "network_to_arrays", "rounded_network", "rounded_network_from_arrays",
+           "check_layer_shapes"]
 
 
 def check_layer_shapes(layers, where):
@@ -84,7 +85,11 @@ def network_to_arrays(net, dtype="float32"):
     return out
 
 
+def rounded_network_from_arrays(arrays):
+    """The exact network of float arrays ``[(W, b), ...]`` (each weight's exact value)."""
+    return Network(tuple((exact_matrix(W, f"W{l}"), exact_values(b, f"b{l}")) for l, (W, b) in enumerate(arrays)))
+
+
 def rounded_network(net, dtype):
     """The network whose weights are the exact values of ``net``'s weights rounded to ``dtype``."""
-    return Network.from_lists([(W.astype("float64").tolist(), b.astype("float64").tolist())
-                               for W, b in network_to_arrays(net, dtype)])
+    return rounded_network_from_arrays(network_to_arrays(net, dtype))
