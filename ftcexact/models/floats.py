@@ -76,7 +76,7 @@ def _float64(arr, name):
     if not finite.all():
         where = tuple(int(i) for i in np.argwhere(~finite)[0])
         bad = arr[where]
-        raise ModelError(f"{name}{list(where) if where else ''}: {bad!r} is not a finite number")
+        raise ModelError(f"{name}{list(where) if where else ''}: {float(bad)!r} is not a finite number")
     return arr, "float"
 
 

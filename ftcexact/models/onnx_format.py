@@ -505,13 +505,13 @@ class _Reader:
             if isinstance(x, _Const):
                 self.values[out] = _Const(x.exact().reshape(target), out)
                 return
-            x = self.var(x, node)
+            x = self.reshape_like(node, self.var(x, node), target)
             batch = x.batch
             if batch is not None:
                 if batch != 0 or not spec or spec[0] not in (0, -1, 1) or prod(target[1:]) != x.size:
                     self.fail(f"Reshape to {tuple(spec)} would mix the batch axis with features", node)
                 batch = 0
-            self.values[out] = self.reshape_like(node, x, target).with_shape(target, batch)
+            self.values[out] = x.with_shape(target, batch)
 
     def expect(self, node, ins, count):
         if len(ins) != count:
