@@ -10,7 +10,8 @@ tolerance below for well-scaled networks, but not bounded by this report).
 
 The report (plain data; :func:`format_report` prints it as a table):
 
-* ``weights``: how many weights changed when rounded, and the largest relative change;
+* ``weights``: how many weights changed when rounded, the largest absolute change and the
+  largest relative change (over the nonzero weights);
 * ``max_abs_error``: ``max_i |net(x_i) - t_i|`` (largest coordinate) for the exact and the
   rounded network, where ``t_i`` is the target the exported network must produce (``z_i``
   for g, ``y_i`` for f + g);
@@ -52,6 +53,7 @@ from __future__ import annotations
 
 from ..kernel.numbers import Q, format_rational
 from ..network import evaluate
+from .errors import ModelError
 
 __all__ = ["deployability_report", "format_report", "DEFAULT_TOLERANCE"]
 
@@ -80,15 +82,20 @@ def _one_hot(v):
 
 
 def _weight_changes(exact, rounded):
+    if [(len(W), len(W[0])) for W, _ in exact.layers] != [(len(W), len(W[0])) for W, _ in rounded.layers]:
+        raise ModelError("the rounded network must have the architecture of the exact one")
     total = changed = 0
-    worst = Q(0)
+    worst_rel = worst_abs = Q(0)
     for (We, be), (Wr, br) in zip(exact.layers, rounded.layers):
         for e, r in zip([v for row in We for v in row] + list(be), [v for row in Wr for v in row] + list(br)):
             total += 1
             if e != r:
                 changed += 1
-                worst = max(worst, abs(r - e) / abs(e))
-    return {"total": total, "changed": changed, "max_relative_change": _approx(worst)}
+                worst_abs = max(worst_abs, abs(r - e))
+                if e:
+                    worst_rel = max(worst_rel, abs(r - e) / abs(e))
+    return {"total": total, "changed": changed, "max_abs_change": _approx(worst_abs),
+            "max_relative_change": _approx(worst_rel)}
 
 
 def deployability_report(exact, rounded, points, targets, *, T, offsets=None, classes=None, probes=None,

@@ -128,7 +128,7 @@ def read_npz_bytes(data, name="model.npz", layout="auto", max_parameters=MAX_PAR
     except Exception as e:
         raise ModelError(one_line(f"{name}: cannot read arrays ({e})")) from None
     if layout == "auto":
-        if out_in and in_out and not all(np.array_equal(W, W.T) for W, _ in arrays):
+        if out_in and in_out and not all(np.array_equal(W, W.T, equal_nan=True) for W, _ in arrays):
             raise ModelError(f"{name}: every weight matrix is square, so (out, in) and (in, out) both fit; "
                              'pass layout="out_in" (PyTorch) or layout="in_out"')
         layout = "in_out" if in_out and not out_in else "out_in"

@@ -60,7 +60,7 @@ __all__ = ["read_safetensors_bytes", "safetensors_bytes", "DTYPES"]
 #: Element sizes of the dtypes we read.
 DTYPES = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8}
 _OTHER = {"BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "I64", "U64", "F8_E4M3", "F8_E5M2", "C64"}
-_KEY = re.compile(r"(.*?)([0-9]+)\.(weight|bias)")
+_KEY = re.compile(r"((?:.*\.)?)([0-9]+)\.(weight|bias)")  # prefix: empty or a module path ending in "."
 MAX_HEADER = 100 * 2**20
 
 
