@@ -59,7 +59,7 @@ def _headers(data, name):
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
+    except Exception as e:  # BadZipFile, NotImplementedError (zip version), OSError, ValueError, ...
         raise ModelError(one_line(f"{name}: not an npz archive ({e})")) from None
     found = {}
     for info in infos:
