@@ -196,6 +196,8 @@ class _Reader:
         return v.W
 
     def close_stage(self, v):
+        if v.W is None or v.W.ndim == 1:  # an identity or diagonal stage becomes a dense n x n layer
+            check_parameters(v.size * v.size + v.size, self.max_parameters, self.name)
         W = self.materialize(v)
         self.layers.append((tuple(tuple(row) for row in W.tolist()), tuple(v.b.tolist())))
 
@@ -415,8 +417,9 @@ class _Reader:
                 batch = i
                 shape.append(1)
         d = prod(shape)
-        if d > 10**8:
-            raise ModelError(f"{self.name}: input {x.name!r} is too large ({d} values)")
+        if self.max_parameters is not None and d > self.max_parameters:
+            raise ModelError(f"{self.name}: input {x.name!r} has {d} values, more than the parameter limit "
+                             f"{self.max_parameters} (max_parameters=)")
         self.values[x.name] = _Var(0, tuple(shape), batch, None, self.zeros(d), d)
         for node in graph.node:
             self.node(node, onnx, np)

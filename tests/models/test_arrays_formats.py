@@ -245,3 +245,43 @@ def test_deeply_nested_json():
 def test_document_is_canonical():
     net = Network.from_lists([([["2/4"]], ["-0"])])
     assert network_document(net)["layers"] == [{"W": [["1/2"]], "b": ["0"]}]
+
+
+def test_npz_exact_evaluation_matches_float_forward():
+    arrays = random_arrays([5, 9, 3], seed=8)
+    flat = {f"{k}{l}": a for l, (W, b) in enumerate(arrays) for k, a in (("W", W), ("b", b))}
+    x = np.random.default_rng(2).standard_normal((6, 5)).astype(np.float32)
+    np.testing.assert_allclose(exact_outputs(read_npz_bytes(npz(**flat)), x), float_forward(arrays, x), rtol=1e-12)
+
+
+# ---- probe point files -------------------------------------------------------------
+
+@given(st.binary(max_size=200), st.sampled_from(["p.npy", "p.npz", "p.json"]))
+def test_points_any_bytes(tmp_path_factory, data, name):
+    from ftcexact.models.points import read_points
+    path = tmp_path_factory.mktemp("pts") / name
+    path.write_bytes(data)
+    only_model_error(read_points, str(path), 2)
+
+
+@given(json_values)
+def test_points_any_json(tmp_path_factory, obj):
+    from ftcexact.models.points import read_points
+    path = tmp_path_factory.mktemp("pts") / "p.json"
+    path.write_text(json.dumps(obj))
+    only_model_error(read_points, str(path), 1)
+
+
+def test_points_formats(tmp_path):
+    from ftcexact.models.points import read_points
+    np.save(tmp_path / "a.npy", np.array([0.1, 2.0]))
+    assert read_points(str(tmp_path / "a.npy"), 1) == [(Q(*0.1.as_integer_ratio()),), (Q(2),)]
+    np.savez(tmp_path / "b.npz", x=np.ones((3, 2), np.float32), other=np.zeros(1))
+    assert len(read_points(str(tmp_path / "b.npz"), 2)) == 3
+    np.savez(tmp_path / "c.npz", u=np.ones((3, 2)), v=np.ones((3, 2)))
+    with pytest.raises(ModelError, match="name the points"):
+        read_points(str(tmp_path / "c.npz"), 2)
+    with pytest.raises(ModelError, match="shape"):
+        read_points(str(tmp_path / "a.npy"), 3)
+    with pytest.raises(ModelError, match="more than the limit"):
+        read_points(str(tmp_path / "b.npz"), 2, max_points=2)

@@ -256,3 +256,12 @@ def test_corrupted_model_no_traceback(data):
         i = data.draw(st.integers(0, len(good) - 1))
         good[i] = data.draw(st.integers(0, 255))
     only_model_error(read_onnx_bytes, bytes(good[:data.draw(st.integers(0, len(good)))]))
+
+
+def test_identity_stages_count_against_the_limit():
+    data = build([helper.make_node("Relu", ["x"], ["y"])], {}, ["N", 3000])
+    with pytest.raises(ModelError, match="more than the limit"):
+        read_onnx_bytes(data, max_parameters=10**6)  # Relu(x) needs a 3000 x 3000 identity layer
+    with pytest.raises(ModelError, match="input 'x' has 9000000 values"):
+        read_onnx_bytes(build([helper.make_node("Relu", ["x"], ["y"])], {}, [3000, 3000]))
+    assert read_onnx_bytes(build([helper.make_node("Relu", ["x"], ["y"])], {}, ["N", 3])).widths == [3]

@@ -5,13 +5,15 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ftcexact.kernel.numbers import Q
 from ftcexact.models import ModelError, load_model, model_bytes, read_model_file, save_model
 from ftcexact.models.arrays import network_to_arrays, rounded_network
 from ftcexact.network import Network, evaluate
 
-from .helpers import exact_outputs, random_arrays, same_values
+from .helpers import exact_outputs, only_model_error, random_arrays, same_values
 
 
 def fitted(kind, y, hidden=(6, 5), seed=0):
@@ -63,6 +65,18 @@ def test_sklearn_refusals():
         load_model(model)
     with pytest.raises(ModelError, match="cannot read a model from a object"):
         load_model(object())
+
+
+@given(st.lists(st.tuples(st.lists(st.integers(0, 3), max_size=3), st.lists(st.integers(0, 3), max_size=2),
+                          st.sampled_from([np.float32, np.float64, np.int8, object, str])), max_size=3),
+       st.sampled_from(["relu", "tanh", None]))
+def test_sklearn_any_attributes(layers, activation):
+    nn = pytest.importorskip("sklearn.neural_network")
+    model = nn.MLPRegressor(activation=activation or "relu")
+    model.coefs_ = [np.zeros(tuple(w), dtype=dt) if dt not in (object, str) else np.full(tuple(w), "x", dtype=dt)
+                    for w, _, dt in layers]
+    model.intercepts_ = [np.zeros(tuple(b)) for _, b, _ in layers]
+    only_model_error(load_model, model)
 
 
 # ---- writers ---------------------------------------------------------------------
