@@ -192,3 +192,21 @@ def test_export_f_plus_g_without_f_is_g(tmp_path, capsys):
     code, text, _ = run(capsys, "export", str(tmp_path / "c.json"), "--part", "f+g", "-o", str(tmp_path / "o.npz"),
                         "--tolerance", "1/10")
     assert code == 0 and "within 0.1" in text
+
+
+def test_export_with_referenced_dataset_and_missing_frozen(frozen_setup, capsys):
+    tmp, *_ = frozen_setup
+    cert = str(tmp / "cref.json")
+    assert run(capsys, "certify", str(tmp / "d.json"), "--reference", "-o", cert)[0] == 0
+    obj = json.loads(open(cert).read())
+    obj["frozen"] = {"path": "f.json", "sha256": sha256_hex((tmp / "f.json").read_bytes())}
+    (tmp / "cref.json").write_text(json.dumps(obj))
+    code, text, _ = run(capsys, "export", cert, "--part", "f+g", "-o", str(tmp / "p.npz"), "--json")
+    assert code == 0 and json.loads(text)["report"]["exact_network_fits"]
+    (tmp / "d.json").write_text((tmp / "d.json").read_text().replace('"x"', ' "x"'))
+    assert_input_error(capsys, ["export", cert, "--part", "g", "-o", str(tmp / "q.npz")],
+                       "dataset d.json does not match the sha256", no_file=str(tmp / "q.npz"))
+    obj["frozen"]["path"] = "missing.json"
+    (tmp / "cmiss.json").write_text(json.dumps(obj))
+    assert_input_error(capsys, ["export", str(tmp / "cmiss.json"), "--part", "f+g", "-o", str(tmp / "q.npz")],
+                       "cannot read", no_file=str(tmp / "q.npz"))
