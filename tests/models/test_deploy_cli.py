@@ -75,6 +75,7 @@ def assert_input_error(capsys, argv, message, no_file=None):
 
 
 def test_convert_every_format(tmp_path, capsys):
+    pytest.importorskip("onnx")
     out = str(tmp_path / "acas.json")
     code, text, _ = run(capsys, "convert", os.path.join(DATA, "TestNetwork.nnet"), "-o", out)
     assert code == 0 and "5 -> 50 -> 50 -> 50 -> 50 -> 50 -> 50 -> 5, 300 ReLU neurons" in text
@@ -96,6 +97,7 @@ def test_convert_every_format(tmp_path, capsys):
 
 
 def test_convert_bad_input(tmp_path, capsys):
+    pytest.importorskip("onnx")
     bad = tmp_path / "bad.onnx"
     bad.write_bytes(b"\x08\x07garbage" * 10)
     out = str(tmp_path / "o.json")
