@@ -26,7 +26,8 @@ Examples
 >>> net = read_npz_bytes(buf.getvalue())     # stored (in, out): detected and transposed
 >>> net.input_dim, net.widths, net.output_dim
 (1, [3], 1)
->>> buf = io.BytesIO(); np.savez(buf, W0=np.ones((2, 2)), b0=np.zeros(2), W1=np.array([[1.0, 2.0], [3.0, 4.0]]), b1=np.zeros(2))
+>>> buf = io.BytesIO()
+>>> np.savez(buf, W0=np.ones((2, 2)), b0=np.zeros(2), W1=np.array([[1.0, 2.0], [3.0, 4.0]]), b1=np.zeros(2))
 >>> read_npz_bytes(buf.getvalue(), "sq.npz")
 Traceback (most recent call last):
 ...
