@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 
 from ..dataset import DatasetError, dataset_to_json, load_dataset, random_dataset
@@ -91,7 +92,9 @@ def cmd_demo(args):
 
 def build_parser():
     from ..constructions import CONSTRUCTIONS
+    from .. import __version__
     p = argparse.ArgumentParser(prog="ftcexact", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"ftcexact {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("demo", help="certify and verify built-in examples and print a table")
@@ -134,7 +137,21 @@ def build_parser():
 COMMAND_MODULES = ["pieces_commands", "prove_commands", "search_commands", "model_commands"]
 
 
+def check_output(output, *inputs):
+    """Refuse an output path that is one of the input files (it would be overwritten)."""
+    if output is None or not os.path.exists(output):
+        return
+    for path in inputs:
+        if path is not None and os.path.exists(path) and os.path.samefile(output, path):
+            raise UsageError(f"the output {output} is an input file; choose another path")
+
+
 def main(argv=None):
+    """Run the ``ftcexact`` command; return its exit code.
+
+    0: success (``s VERIFIED`` for checkers), 1: ``s NOT VERIFIED``, 2: bad input of any kind (one line on
+    stderr), 3: an unexpected error in ftcexact itself (one line, never a traceback).
+    """
     from ..constructions.gadgets import ConstructionError  # a paper step that fails on this instance
     if ConstructionError not in INPUT_ERRORS:
         INPUT_ERRORS.append(ConstructionError)
@@ -142,10 +159,23 @@ def main(argv=None):
     try:
         return args.func(args)
     except (DatasetError, NetworkError, RationalError, *INPUT_ERRORS) as e:
-        print(f"ftcexact {args.command}: error: {e}", file=sys.stderr)
+        print(f"ftcexact {args.command}: error: {str(e)[:500]}", file=sys.stderr)
+    except BrokenPipeError:  # the reader went away (ftcexact ... | head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except OSError as e:
         print(f"ftcexact {args.command}: error: {e.strerror or e}: {e.filename or ''}".rstrip(": "),
               file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"ftcexact {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except (MemoryError, RecursionError) as e:
+        print(f"ftcexact {args.command}: error: input too large ({type(e).__name__})", file=sys.stderr)
+    except Exception as e:  # a bug: one line, exit 3, never a traceback
+        print(f"ftcexact {args.command}: internal error, please report: {type(e).__name__}: {str(e)[:300]}",
+              file=sys.stderr)
+        return 3
     return 2
 
 
