@@ -6,9 +6,9 @@ A network is a list of layers ``[{"W": rows, "b": biases}, ...]`` (feed-forward,
 ReLU after every layer but the last, which is linear), or an object
 ``{"kind": "feedforward", "activation": A, "layers": [...]}``, or a residual
 network ``{"kind": "resnet", "activation": A, "blocks": [{"U", "b", "V", "c"}, ...],
-"output": {"W", "b"}}`` computing ``h_0 = x``,
-``h_l = h_{l-1} + V_l s(U_l h_{l-1} + b_l) + c_l`` and ``W h_L + b`` (Yun et al.
-2019, §3.4; ``output`` defaults to the identity).  ``A`` is ``"relu"`` or
+"head": {"U", "b", "V", "c"}}`` computing ``h_0 = x``,
+``h_l = h_{l-1} + V_l s(U_l h_{l-1} + b_l) + c_l`` for the blocks and the output
+``V_L s(U_L h_{L-1} + b_L) + c_L`` (Yun et al. 2019, the ResNet definition).  ``A`` is ``"relu"`` or
 ``"leaky:S-:S+"``: ``s(v) = S+ v`` for ``v > 0`` and ``S- v`` otherwise, the
 ReLU-like family ``max{S+ v, S- v}`` of Yun et al. for ``S+ > S- >= 0``.
 The neurons are the activation units (the hidden widths, summed).
@@ -103,14 +103,14 @@ def activation_slopes(spec):
 
 
 class Net:
-    """A parsed network: ``kind``, ``slopes`` (S-, S+), ``layers`` or ``blocks`` + ``output``."""
+    """A parsed network: ``kind``, ``slopes`` (S-, S+), ``layers`` or ``blocks`` + ``head``."""
 
-    def __init__(self, kind, slopes, layers=(), blocks=(), output=None, d_in=0):
-        self.kind, self.slopes, self.layers, self.blocks, self.output = kind, slopes, layers, blocks, output
+    def __init__(self, kind, slopes, layers=(), blocks=(), head=None, d_in=0):
+        self.kind, self.slopes, self.layers, self.blocks, self.head = kind, slopes, layers, blocks, head
         self.d_in = d_in
         if kind == "resnet":
-            self.widths = [len(U) for U, _, _, _ in blocks]
-            self.d_out = len(output[0]) if output else d_in
+            self.widths = [len(U) for U, _, _, _ in list(blocks) + [head]]
+            self.d_out = len(head[2])
             self.depth = len(blocks) + 1
         else:
             self.widths = [len(b) for _, b in layers[:-1]]
@@ -150,19 +150,19 @@ def read_net(obj, d_in, where="network"):
             raise Malformed(f"{where}: the output layer has no rows")
         return Net(kind, slopes, layers=layers, d_in=d_in)
     if kind == "resnet":
+        if not isinstance(obj.get("blocks"), list) or not isinstance(obj.get("head"), dict):
+            raise Malformed(f"{where}: a resnet needs a list 'blocks' and a 'head' block")
         blocks = []
-        if not isinstance(obj.get("blocks"), list):
-            raise Malformed(f"{where}.blocks: expected a list of residual blocks")
-        for l, block in enumerate(obj["blocks"]):
-            U, b = _affine(block, d_in, f"{where}.blocks[{l}]", "U", "b")
-            V, c = _affine(block, len(U), f"{where}.blocks[{l}]", "V", "c")
-            if len(V) != d_in:
-                raise Malformed(f"{where}.blocks[{l}].V: a residual block maps back to {d_in} coordinates")
+        for l, block in enumerate(obj["blocks"] + [obj["head"]]):
+            at = f"{where}.blocks[{l}]" if l < len(obj["blocks"]) else f"{where}.head"
+            U, b = _affine(block, d_in, at, "U", "b")
+            V, c = _affine(block, len(U), at, "V", "c")
+            if l < len(obj["blocks"]) and len(V) != d_in:
+                raise Malformed(f"{at}.V: a residual block maps back to {d_in} coordinates")
+            if not V:
+                raise Malformed(f"{at}.V: the output has no rows")
             blocks.append((U, b, V, c))
-        output = _affine(obj["output"], d_in, f"{where}.output") if obj.get("output") is not None else None
-        if output is not None and not output[0]:
-            raise Malformed(f"{where}: the output layer has no rows")
-        return Net(kind, slopes, blocks=blocks, output=output, d_in=d_in)
+        return Net(kind, slopes, blocks=blocks[:-1], head=blocks[-1], d_in=d_in)
     raise Malformed(f"{where}.kind must be 'feedforward' or 'resnet', not {str(kind)[:40]!r}")
 
 
@@ -178,11 +178,10 @@ def _cleared(W, b):
 
 
 def _affines(net):
-    """The affine maps in evaluation order (a residual network: U then V of each block, then the output)."""
+    """The affine maps in evaluation order (a residual network: U then V of each block and of the head)."""
     if net.kind == "feedforward":
         return list(net.layers)
-    maps = [m for U, b, V, c in net.blocks for m in ((U, b), (V, c))]
-    return maps + ([net.output] if net.output is not None else [])
+    return [m for U, b, V, c in list(net.blocks) + [net.head] for m in ((U, b), (V, c))]
 
 
 def size_bound(net, input_bits):
@@ -239,13 +238,14 @@ def evaluate_dense(net, X, den=1):
             if l < len(net.layers) - 1:
                 H, den = _activate(H, den, net.slopes)
     else:
-        for l in range(len(net.blocks)):
+        for l in range(len(net.blocks) + 1):
             A, dA = _activate(*_layer(net.cleared(2 * l), H, den, n), net.slopes)
             R, dR = _layer(net.cleared(2 * l + 1), A, dA, n)
-            scale = dR // den  # dR is a multiple of den: h + r over the denominator dR
-            H, den = [[h * scale + r for h, r in zip(hr, rr)] for hr, rr in zip(H, R)], dR
-        if net.output is not None:
-            H, den = _layer(net.cleared(2 * len(net.blocks)), H, den, n)
+            if l == len(net.blocks):  # the head is not residual
+                H, den = R, dR
+            else:
+                scale = dR // den  # dR is a multiple of den: h + r over the denominator dR
+                H, den = [[h * scale + r for h, r in zip(hr, rr)] for hr, rr in zip(H, R)], dR
     return [tuple(Q(v, den) for v in col) for col in zip(*H)]
 
 

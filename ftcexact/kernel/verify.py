@@ -104,7 +104,7 @@ def _frozen(cert, data, base, say):
     doc = read_json(path)
     if _field(doc, "format", str, path) != NETWORK_FORMAT or _int(doc, "version", path) != 1:
         raise Malformed(f"{path}: expected an {NETWORK_FORMAT} v1 file")
-    f = read_net({k: v for k, v in doc.items() if k in ("kind", "activation", "layers", "blocks", "output")},
+    f = read_net({k: v for k, v in doc.items() if k in ("kind", "activation", "layers", "blocks", "head")},
                  data.d, "frozen network")
     if f.d_out != data.dy:
         raise Malformed(f"the frozen network has {f.d_out} outputs but the labels have {data.dy}")
