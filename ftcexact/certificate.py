@@ -24,11 +24,11 @@ import tempfile
 from .dataset import dataset_from_json, dataset_to_json
 from .kernel.claims import STATEMENTS, Instance, statement_checks
 from .kernel.numbers import Q
-from .kernel.verify import FORMAT, NETWORK_FORMAT, VERSION
+from .kernel.verify import FORMAT, VERSION
 from .network import network_from_json, network_to_json
 
 __all__ = ["make_certificate", "write_json_atomic", "file_reference", "dataset_reference", "certificate_network",
-           "certificate_dataset", "statement_applies", "network_document", "FORMAT", "VERSION"]
+           "certificate_dataset", "statement_applies", "FORMAT", "VERSION"]
 
 
 def _instance(ds, net):
@@ -103,7 +103,7 @@ def make_certificate(ds, net, *, construction, statement=None, hints=None, datas
         else:
             hints["statement_not_claimed"] = f"{statement}: {why}"
     cert = {"format": FORMAT, "version": VERSION, "kind": "fine-tuning", "claim": claim,
-            "dataset": dataset_ref or dataset_to_json(ds)}
+            "dataset": dataset_ref or dataset_to_json(ds, with_f=frozen_ref is None)}
     if frozen_ref:
         cert["frozen"] = frozen_ref
     cert["T"] = ds.T
@@ -111,16 +111,6 @@ def make_certificate(ds, net, *, construction, statement=None, hints=None, datas
     if hints:
         cert["hints"] = hints
     return cert
-
-
-def network_document(net, source=None):
-    """An exact network file (``ftcexact-network`` v1) for ``net``, with optional provenance."""
-    doc = {"format": NETWORK_FORMAT, "version": 1}
-    body = network_to_json(net)
-    doc.update(body if isinstance(body, dict) else {"activation": "relu", "layers": body})
-    if source:
-        doc["source"] = source
-    return doc
 
 
 def write_json_atomic(obj, path, indent=None):

@@ -4,15 +4,27 @@
 fine-tuning network are ``z_i = y_i - f_i`` ([FTC] eq. 3): ``g(x_i) = z_i`` on
 T and ``g(x_i) = 0`` elsewhere.  ``f`` defaults to 0.
 
+*Keep markers.*  With a frozen network, a label may be ``None`` ("keep f's
+exact value here"): the point is not in T and g must vanish there.  A float
+array cannot hold f's exact outputs, so a user writes only the new labels
+and marks the rest (NaN in a float array, ``null`` in JSON, ``-1`` with class
+labels); :func:`with_frozen` computes f exactly where labels are explicit.
+
 File formats
 ------------
 JSON ``{"x": [[...], ...], "y": [...], "f": [...]}`` with numbers as strings
 (``"3/4"``, ``"-2"``, ``"0.125"``).  JSON number literals are read from their
 source text, so ``0.1`` means exactly 1/10; ``NaN`` and ``Infinity`` are
-refused.  A 1-D input may be written as a scalar, and labels may be vectors.
+refused; ``null`` is a keep marker.  A 1-D input may be written as a scalar,
+and labels may be vectors.
 
 CSV with a header naming the columns ``x1..xd``, ``y`` (or ``y1..yk``) and
 optionally ``f`` (or ``f1..fk``); cells are decimal or ``p/q`` strings.
+
+NumPy ``.npz`` with arrays ``x`` (K or K x d), ``y`` and optionally ``f``, in
+float32/float64/integer types, converted exactly (a float is an integer
+times a power of two); NaN in ``y`` is a keep marker.  With ``classes=C``
+the labels are integers ``0..C-1`` (``-1``: keep) read as one-hot vectors.
 """
 
 from __future__ import annotations
@@ -26,7 +38,7 @@ from dataclasses import dataclass
 from .kernel.numbers import MAX_DIGITS, Q, RationalError, as_rational, format_rational, parse_rationals
 
 __all__ = ["Dataset", "DatasetError", "load_dataset", "dataset_from_json", "dataset_to_json",
-           "dataset_from_csv", "random_dataset", "read_json_text"]
+           "dataset_from_csv", "dataset_from_arrays", "random_dataset", "read_json_text", "with_frozen", "one_hot"]
 
 
 class DatasetError(ValueError):
@@ -53,14 +65,18 @@ class Dataset:
             raise DatasetError("the dataset has no points")
         if len(self.y) != len(self.x) or (self.f is not None and len(self.f) != len(self.x)):
             raise DatasetError(f"x has {len(self.x)} entries but y or f has a different number")
-        d, dy = len(self.x[0]), len(self.y[0])
+        if all(v is None for v in self.y):
+            raise DatasetError("every label is a keep marker: there is nothing to fine-tune")
+        d, dy = len(self.x[0]), self.dy
         if d == 0 or dy == 0:
             raise DatasetError("inputs and labels need at least one coordinate")
         for name, rows, n in (("x", self.x, d), ("y", self.y, dy), ("f", self.f or (), dy)):
             for i, row in enumerate(rows):
-                if len(row) != n:
+                if row is not None and len(row) != n:
                     raise DatasetError(f"dimension mismatch: {name}[{i + 1}] has {len(row)} coordinates, "
                                        f"{name}[1] has {n}")
+        if self.f is not None and any(y is not None and f is None for y, f in zip(self.y, self.f)):
+            raise DatasetError("f is missing at a point with an explicit label")
         first = {}
         for i, xi in enumerate(self.x):
             j = first.setdefault(xi, i)
@@ -78,14 +94,20 @@ class Dataset:
 
     @property
     def dy(self):
-        return len(self.y[0])
+        return len(next(v for v in self.y if v is not None))
+
+    @property
+    def keeps(self):
+        """Number of keep markers (labels that keep the frozen network's value)."""
+        return sum(1 for v in self.y if v is None)
 
     @property
     def targets(self):
-        """``z_i = y_i - f_i`` (tuples)."""
+        """``z_i = y_i - f_i`` (tuples); zero where the label keeps f's value."""
+        zero = (Q(0),) * self.dy
         if self.f is None:
-            return self.y
-        return tuple(tuple(a - b for a, b in zip(yi, fi)) for yi, fi in zip(self.y, self.f))
+            return tuple(zero if y is None else y for y in self.y)
+        return tuple(zero if y is None else tuple(a - b for a, b in zip(y, f)) for y, f in zip(self.y, self.f))
 
     @property
     def T(self):
@@ -95,6 +117,48 @@ class Dataset:
     @property
     def N(self):
         return len(self.T)
+
+
+def one_hot(label, classes):
+    """The one-hot vector of an integer class label (``-1``: None, a keep marker).
+
+    Examples
+    --------
+    >>> [str(v) for v in one_hot(2, 4)], one_hot(-1, 4)
+    (['0', '0', '1', '0'], None)
+    """
+    if label == -1:
+        return None
+    if not 0 <= label < classes:
+        raise DatasetError(f"class label {label} is not in 0..{classes - 1} (or -1 to keep f's value)")
+    return tuple(Q(1) if j == label else Q(0) for j in range(classes))
+
+
+def with_frozen(ds, f_net, evaluate=None):
+    """``ds`` with the frozen network's exact values ``f(x_i)`` at every explicit label.
+
+    Points whose label keeps f's value get ``f = None`` (their target is 0
+    and f is not needed there).
+
+    Examples
+    --------
+    >>> from ftcexact.network import Network
+    >>> f = Network.from_lists([([[2]], [1])])            # f(x) = 2x + 1
+    >>> ds = with_frozen(Dataset(((Q(0),), (Q(1),)), (None, (Q(5),))), f)
+    >>> [None if z is None else str(z[0]) for z in ds.f], ds.T, [str(z[0]) for z in ds.targets]
+    ([None, '3'], [2], ['0', '2'])
+    """
+    if evaluate is None:
+        from .network import evaluate
+    if f_net.input_dim not in (None, ds.d) or f_net.output_dim != ds.dy:
+        raise DatasetError(f"the frozen network maps {f_net.input_dim} -> {f_net.output_dim} but the data have "
+                           f"d = {ds.d} and {ds.dy} label coordinate(s)")
+    explicit = [i for i, y in enumerate(ds.y) if y is not None]
+    values = iter(evaluate(f_net, [ds.x[i] for i in explicit]))
+    f = [None] * ds.K
+    for i in explicit:
+        f[i] = tuple(next(values))
+    return Dataset(ds.x, ds.y, tuple(f))
 
 
 def _show(v):
@@ -118,8 +182,8 @@ def _vector(item, where):
     return tuple(out)
 
 
-def dataset_from_json(obj):
-    """Dataset from the parsed JSON object (numbers as strings or numbers)."""
+def dataset_from_json(obj, classes=None):
+    """Dataset from the parsed JSON object (numbers as strings or numbers; ``null`` labels keep f)."""
     if not isinstance(obj, dict):
         raise DatasetError("a dataset must be a JSON object with keys x, y (and optionally f)")
     unknown = set(obj) - {"x", "y", "f", "name", "comment"}
@@ -131,19 +195,93 @@ def dataset_from_json(obj):
     if obj.get("f") is not None and not isinstance(obj["f"], list):
         raise DatasetError("dataset.f must be a list")
     x = tuple(_vector(v, f"x[{i + 1}]") for i, v in enumerate(obj["x"]))
-    y = tuple(_vector(v, f"y[{i + 1}]") for i, v in enumerate(obj["y"]))
+    if classes:
+        y = tuple(one_hot(_label(v, f"y[{i + 1}]"), classes) for i, v in enumerate(obj["y"]))
+    else:
+        y = tuple(None if v is None else _vector(v, f"y[{i + 1}]") for i, v in enumerate(obj["y"]))
     f = None if obj.get("f") is None else tuple(_vector(v, f"f[{i + 1}]") for i, v in enumerate(obj["f"]))
     return Dataset(x, y, f)
 
 
-def dataset_to_json(ds):
-    """Plain JSON object with ``"p/q"`` strings; scalars where d or d_y is 1."""
+def _label(v, where):
+    try:
+        if isinstance(v, bool) or not float(v).is_integer():
+            raise ValueError
+        return int(float(v)) if abs(float(v)) < 2**53 else int(v)
+    except (TypeError, ValueError):
+        raise DatasetError(f"{where}: expected an integer class label, got {str(v)[:20]!r}") from None
+
+
+def dataset_to_json(ds, with_f=True):
+    """Plain JSON object with ``"p/q"`` strings; scalars where d or d_y is 1; ``null`` for keep markers."""
     def enc(v):
+        if v is None:
+            return None
         return format_rational(v[0]) if len(v) == 1 else [format_rational(a) for a in v]
     out = {"x": [[format_rational(a) for a in xi] for xi in ds.x], "y": [enc(v) for v in ds.y]}
-    if ds.f is not None:
+    if ds.f is not None and with_f:
         out["f"] = [enc(v) for v in ds.f]
     return out
+
+
+def dataset_from_arrays(x, y, f=None, classes=None):
+    """Dataset from NumPy arrays or nested lists, converted exactly.
+
+    Float arrays are converted to their exact dyadic values; NaN in a float
+    ``y`` is a keep marker; with ``classes`` the labels are integers
+    (``-1``: keep) read as one-hot vectors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ds = dataset_from_arrays(np.array([[0.5], [1.0]], dtype=np.float32), np.array([np.nan, 0.1]))
+    >>> ds.y[0], ds.y[1][0] == Q(3602879701896397, 36028797018963968), ds.K
+    (None, True, 2)
+    """
+    import numpy as np
+    x, y = np.asarray(x), np.asarray(y)
+    if x.ndim == 1:
+        x = x.reshape(-1, 1)
+    if x.ndim != 2 or y.ndim not in (1, 2) or len(x) != len(y):
+        raise DatasetError(f"x must be K or K x d and y K or K x d_y with the same K, got shapes {x.shape} "
+                           f"and {y.shape}")
+    X = tuple(tuple(_exact(v, "x") for v in row) for row in x.tolist())
+    if classes:
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) and not np.all(np.mod(y, 1) == 0):
+            raise DatasetError("with classes, y must hold integer class labels")
+        Y = tuple(one_hot(int(v), classes) for v in y.tolist())
+    else:
+        rows = y.reshape(len(y), -1).tolist()
+        Y = tuple(None if all(_isnan(v) for v in row) else tuple(_exact(v, "y") for v in row) for row in rows)
+    F = None
+    if f is not None:
+        f = np.asarray(f)
+        F = tuple(tuple(_exact(v, "f") for v in row) for row in f.reshape(len(f), -1).tolist())
+    return Dataset(X, Y, F)
+
+
+def _isnan(v):
+    return isinstance(v, float) and v != v
+
+
+def _exact(v, name):
+    try:
+        return as_rational(v)
+    except RationalError as e:
+        raise DatasetError(f"{name}: {e}") from None
+
+
+def load_npz(path, classes=None):
+    """Read an ``.npz`` dataset (arrays ``x``, ``y``, optionally ``f``) exactly."""
+    import numpy as np
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if "x" not in data or "y" not in data:
+                raise DatasetError(f"{path}: an .npz dataset needs arrays 'x' and 'y' (found: {', '.join(data)})")
+            arrays = {k: data[k] for k in ("x", "y", "f") if k in data}
+    except (OSError, ValueError, EOFError) as e:
+        raise DatasetError(f"{path}: not a readable .npz archive ({str(e)[:80]})") from None
+    return dataset_from_arrays(arrays["x"], arrays["y"], arrays.get("f"), classes)
 
 
 def read_json_text(text, source="input"):
@@ -177,16 +315,20 @@ def dataset_from_csv(text, source="input"):
     return dataset_from_json(obj)
 
 
-def load_dataset(path):
-    """Read a JSON or CSV dataset file (CSV if the name ends in .csv)."""
+def load_dataset(path, classes=None):
+    """Read a JSON, CSV or ``.npz`` dataset file (by extension); ``classes``: integer labels as one-hot."""
+    if str(path).lower().endswith(".npz"):
+        return load_npz(path, classes)
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     except (OSError, UnicodeDecodeError) as e:
         raise DatasetError(f"cannot read dataset {path}: {getattr(e, 'strerror', None) or e}") from None
     if str(path).lower().endswith(".csv"):
+        if classes:
+            raise DatasetError("--classes applies to JSON and .npz datasets")
         return dataset_from_csv(text, str(path))
-    return dataset_from_json(read_json_text(text, str(path)))
+    return dataset_from_json(read_json_text(text, str(path)), classes)
 
 
 def random_dataset(d, K, N, seed=0, denominator=8, magnitude=4, with_f=False, T=None):

@@ -61,7 +61,7 @@ def refuted_width(N, K, folder, candidates=200, seed=1):
         return 0
     path = os.path.join(folder, "refutation.json")
     write_json_atomic(refutation(best_ds, best - 1), path)
-    if checker.run(path, out=io.StringIO(), err=io.StringIO()) != 0:
+    if run(path, out=io.StringIO(), err=io.StringIO(), expect=checker.FORMAT) != 0:
         raise AssertionError(f"refutation for N = {N}, K = {K} did not verify")
     return best
 

@@ -14,6 +14,8 @@ statement's bound itself.
 from __future__ import annotations
 
 from ..certificate import make_certificate
+from .gadgets import ConstructionError
+from .projection import DirectionError, fixed_direction
 from .two_layer import oriented_fit, two_layer_fit
 from .two_layer_tight import tight_fit
 
@@ -103,7 +105,7 @@ DESCRIPTION = {
 }
 
 
-def certify(ds, construction="two-layer", dataset_ref=None, frozen_ref=None, **options):
+def certify(ds, construction="two-layer", dataset_ref=None, frozen_ref=None, direction=None, **options):
     """Build the named construction on ``ds`` and return its certificate (a dict).
 
     Examples
@@ -112,10 +114,18 @@ def certify(ds, construction="two-layer", dataset_ref=None, frozen_ref=None, **o
     >>> cert = certify(random_dataset(d=2, K=8, N=3, seed=0))
     >>> cert["claim"]["statement"], cert["claim"]["neurons"] <= 3 * 3 + 1
     ('ftc_thm_4_4', True)
+
+    ``direction`` fixes the projection ``t = a . x`` (it must separate the
+    points); by default a well-conditioned one is chosen
+    (:mod:`ftcexact.constructions.projection`).
     """
     if construction not in CONSTRUCTIONS:
         raise ValueError(f"unknown construction {construction!r}; choose from {', '.join(CONSTRUCTIONS)}")
-    net, info = CONSTRUCTIONS[construction](ds, **options)
+    try:
+        with fixed_direction(direction):
+            net, info = CONSTRUCTIONS[construction](ds, **options)
+    except DirectionError as e:
+        raise ConstructionError(str(e)) from None
     hints = {k: v for k, v in info.items() if k not in ("statement", "bound")}
     hints["recipe_neurons"] = info["bound"]
     hints["recipe_statement"] = info["statement"]

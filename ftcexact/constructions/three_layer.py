@@ -305,7 +305,7 @@ def three_layer_u3_t(ds):
     >>> ds = random_dataset(d=2, K=200, N=50, seed=3)
     >>> net, info = three_layer_u3_t(ds)
     >>> net.neurons, info["bound"], three_layer_u3(ds)[0].neurons, evaluate(net, ds.x) == list(ds.targets)
-    (40, 40, 62, True)
+    (40, 40, 64, True)
 
     References
     ----------
