@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import tempfile
+from bisect import bisect_right
 
 from .dataset import dataset_from_json, dataset_to_json
 from .kernel.claims import STATEMENTS, Instance, statement_checks
@@ -28,7 +29,7 @@ from .kernel.verify import FORMAT, VERSION
 from .network import network_from_json, network_to_json
 
 __all__ = ["make_certificate", "write_json_atomic", "file_reference", "dataset_reference", "certificate_network",
-           "certificate_dataset", "statement_applies", "FORMAT", "VERSION"]
+           "certificate_dataset", "statement_applies", "summary", "decimal", "FORMAT", "VERSION"]
 
 
 def _instance(ds, net):
@@ -153,3 +154,72 @@ def certificate_dataset(cert, base_dir="."):
         from .dataset import load_dataset
         return load_dataset(os.path.join(base_dir, spec["path"]))
     return dataset_from_json(spec)
+
+
+def decimal(q, digits=4):
+    """A readable decimal of an exact rational of any size (mpmath: no float overflow), for display only.
+
+    Examples
+    --------
+    >>> decimal(Q(10) ** 400 / 3), decimal(Q(-1, 3)), decimal(Q(0))
+    ('3.333e+399', '-0.3333', '0')
+    """
+    import mpmath
+    q = Q(q)
+    if not q:
+        return "0"
+    with mpmath.workprec(64):
+        return mpmath.nstr(mpmath.mpf(int(q.numerator)) / int(q.denominator), digits, min_fixed=-4, max_fixed=6)
+
+
+def summary(cert, ds, net=None):
+    """What a user wants to see after certifying: size, statement, weight sizes, and how large g gets.
+
+    ``g_between_data`` is the largest ``|g|`` along the projection between the
+    smallest and largest projected data point (exact, from the restriction of
+    g to its first-layer direction; ``None`` when g does not read one
+    direction).  A patch far larger there than the targets is fragile in float
+    arithmetic; ``warnings`` says so.
+
+    Examples
+    --------
+    >>> from ftcexact.constructions import certify
+    >>> from ftcexact.dataset import random_dataset
+    >>> ds = random_dataset(d=2, K=20, N=3, seed=1)
+    >>> s = summary(certify(ds, "two-layer"), ds)
+    >>> s["statement"], s["neurons"] <= 10, s["warnings"]
+    ('ftc_thm_4_4', True, [])
+    """
+    from .kernel.evaluate import first_layer_direction, read_net, restrict_to_direction
+    from .kernel.numbers import bit_size
+    net = net or network_from_json(cert["network"])
+    weights = [v for W, b in net.layers for row in W for v in row] + [v for _, b in net.layers for v in b]
+    out = {"construction": cert["claim"].get("construction"), "statement": cert["claim"].get("statement"),
+           "K": ds.K, "d": ds.d, "N": ds.N, "keeps": ds.keeps, "neurons": net.neurons, "widths": net.widths,
+           "max_weight_bits": max((bit_size(v) for v in weights), default=0),
+           "max_abs_weight": decimal(max((abs(v) for v in weights), default=Q(0))), "warnings": []}
+    if cert.get("hints", {}).get("statement_not_claimed"):
+        out["warnings"].append("no statement claimed: " + cert["hints"]["statement_not_claimed"])
+    kernel_net = read_net(network_to_json(net), ds.d)
+    one = first_layer_direction(kernel_net)
+    biggest = max((abs(v) for z in ds.targets for v in z), default=Q(0))
+    out["max_abs_target"] = decimal(biggest)
+    out["g_between_data"] = None
+    if one is not None:
+        w, alphas = one
+        s = [sum(a * v for a, v in zip(w, x)) for x in ds.x]
+        lo, hi = min(s), max(s)
+        bps, forms = restrict_to_direction([(None, kernel_net.layers[0][1])] + list(kernel_net.layers[1:]), alphas,
+                                           kernel_net.slopes)
+        # |g| on [lo, hi] is largest at an end or a breakpoint (g is piecewise linear and continuous, so the
+        # piece right of a breakpoint gives its value there)
+        peak = max(abs(a * t + c) for t in [lo, hi] + [b for b in bps if lo < b < hi]
+                   for a, c in zip(*forms[bisect_right(bps, t)]))
+        out["g_between_data"] = decimal(peak)
+        if peak > 1000 * max(biggest, Q(1)):
+            out["warnings"].append(f"g reaches {decimal(peak)} between the data points (targets are at most "
+                                   f"{decimal(biggest)}): a float deployment is fragile away from the data")
+    if out["max_weight_bits"] > 64:
+        out["warnings"].append(f"weights need up to {out['max_weight_bits']} bits: float32/float64 exports will "
+                               "not reproduce the targets exactly (see `ftcexact export`'s deployability report)")
+    return out

@@ -40,20 +40,56 @@ def cmd_verify(args):
     return run(args.certificate)
 
 
+def _rational_list(text, name):
+    from ..kernel.numbers import parse_rational
+    try:
+        return [parse_rational(v.strip()) for v in text.split(",")]
+    except RationalError as e:
+        raise UsageError(f"--{name}: {e}") from None
+
+
 def cmd_certify(args):
-    from ..certificate import dataset_reference, write_json_atomic
+    from ..certificate import file_reference, summary, write_json_atomic
     from ..constructions import certify
-    ds = load_dataset(args.dataset)
+    from ..dataset import with_frozen
+    check_output(args.output, args.dataset, args.frozen)
+    ds = load_dataset(args.dataset, classes=args.classes)
+    if ds.keeps and not args.frozen:
+        raise UsageError(f"{ds.keeps} labels keep the frozen network's value (null/NaN/-1): give --frozen MODEL")
     if args.reference and str(args.dataset).lower().endswith(".csv"):
-        raise UsageError("--reference needs a JSON dataset (the verifier reads JSON only); "
+        raise UsageError("--reference needs a JSON or .npz dataset (the verifier does not read CSV); "
                          "embed the CSV data by leaving out --reference")
-    ref = dataset_reference(args.dataset, args.output) if args.reference else None
+    frozen_ref = None
+    if args.frozen:
+        from ..models.frozen import frozen_reference
+        if ds.f is not None:
+            raise UsageError("the dataset gives f-values and --frozen gives a network: use one of them")
+        f_net, frozen_ref = frozen_reference(args.frozen, args.output, args.frozen_out)
+        ds = with_frozen(ds, f_net)
+    ref = None
+    if args.reference:
+        ref = file_reference(args.dataset, args.output)
+        if args.classes:
+            ref["classes"] = args.classes
     options = {"layers": args.layers} if args.layers is not None else {}
-    cert = certify(ds, args.construction, dataset_ref=ref, **options)
+    direction = _rational_list(args.direction, "direction") if args.direction else None
+    cert = certify(ds, args.construction, dataset_ref=ref, frozen_ref=frozen_ref, direction=direction, **options)
     write_json_atomic(cert, args.output)
-    claim = cert["claim"]
-    print(f"{args.construction}: K = {claim['K']}, d = {claim['d']}, N = {claim['N']}, "
-          f"neurons = {claim['neurons']}, statement = {claim.get('statement', 'none')} -> {args.output}")
+    info = dict(summary(cert, ds), certificate=args.output, frozen=frozen_ref)
+    if args.json:
+        print(json.dumps(info))
+        return 0
+    print(f"{args.construction}: K = {info['K']}, d = {info['d']}, N = {info['N']}"
+          + (f" ({info['keeps']} labels keep f)" if info["keeps"] else "")
+          + f", neurons = {info['neurons']} (widths {info['widths']}), statement = {info['statement'] or 'none'}")
+    print(f"weights: up to {info['max_weight_bits']} bits (largest |w| = {info['max_abs_weight']}); "
+          f"|g| between the data <= {info['g_between_data'] or '?'} (targets up to {info['max_abs_target']})")
+    if frozen_ref:
+        print(f"frozen network: {frozen_ref['path']}" + (f" (exact conversion of {frozen_ref['source']['path']})"
+                                                          if "source" in frozen_ref else ""))
+    for w in info["warnings"]:
+        print(f"warning: {w}")
+    print(f"certificate: {args.output}   (check it: ftcexact verify {args.output})")
     return 0
 
 
@@ -101,13 +137,30 @@ def build_parser():
     s.add_argument("--outdir", default=None, help="keep the certificates in this folder")
     s.set_defaults(func=cmd_demo)
 
-    s = sub.add_parser("certify", help="build a fine-tuning network and write its certificate")
-    s.add_argument("dataset")
-    s.add_argument("--construction", default="two-layer", choices=sorted(CONSTRUCTIONS))
-    s.add_argument("-o", "--output", required=True)
+    from ..constructions import DESCRIPTION
+    constructions = "\n".join(f"  {name:<19} {DESCRIPTION[name]}" for name in sorted(CONSTRUCTIONS))
+    s = sub.add_parser("certify", help="build a fine-tuning network g and write its certificate",
+                       description="Build the network g of a construction so that f + g fits the data exactly, "
+                                   "and write a certificate the trusted verifier checks.\n\nconstructions:\n"
+                                   + constructions, formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("dataset", help="JSON, CSV or .npz dataset (x, y, optional f; null/NaN labels keep f's value)")
+    s.add_argument("--construction", default="two-layer", choices=sorted(CONSTRUCTIONS), metavar="NAME",
+                   help="which construction (listed above; default: two-layer)")
+    s.add_argument("-o", "--output", required=True, help="the certificate file to write (.json)")
+    s.add_argument("--frozen", metavar="MODEL", default=None,
+                   help="the frozen network f (.onnx, .nnet, .safetensors, .npz, .json); its values are computed "
+                        "exactly and the certificate references it (default: f-values from the dataset, or 0)")
+    s.add_argument("--frozen-out", metavar="FILE", default=None,
+                   help="where to write f's exact JSON when MODEL is not one (default: OUTPUT with .frozen.json)")
+    s.add_argument("--classes", type=int, default=None, metavar="C",
+                   help="labels are integer classes 0..C-1 (-1: keep f's value), read as one-hot (default: off)")
+    s.add_argument("--direction", default=None, metavar="A1,...,Ad",
+                   help="fix the projection t = a . x (comma-separated rationals; default: chosen for float "
+                        "deployment, see ftcexact/constructions/projection.py)")
     s.add_argument("--reference", action="store_true",
-                   help="reference the dataset file by path and sha256 instead of embedding it")
-    s.add_argument("--layers", type=int, default=None, help="number of layers, for deep constructions")
+                   help="reference the dataset file by path and sha256 instead of embedding it (default: embed)")
+    s.add_argument("--layers", type=int, default=None, help="number of layers, for deep constructions (default: none)")
+    s.add_argument("--json", action="store_true", help="print the summary as JSON (docs/cli.md)")
     s.set_defaults(func=cmd_certify)
 
     s = sub.add_parser("verify", help="check a certificate (or a min-width refutation) with the trusted kernel")

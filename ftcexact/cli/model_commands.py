@@ -74,7 +74,7 @@ def cmd_export(args):
     from ..models.frozen import certificate_dataset_checked, certificate_networks
     from ..models.native import native_bytes
     from ..models.points import read_points
-    from ..network import add
+    from ..network import add, evaluate
     fmt = model_format(args.output)
     if fmt == "nnet":
         raise UsageError("export writes .onnx, .npz, .safetensors or .json")
@@ -97,19 +97,22 @@ def cmd_export(args):
     frozen = cert.get("frozen")
     if frozen and same_file(args.output, os.path.join(base, frozen["path"])):
         raise UsageError("the output would overwrite the frozen network")
-    ds = certificate_dataset_checked(cert, base)
+    ds = certificate_dataset_checked(cert, base, frozen=f)
     if g.input_dim != ds.d or g.output_dim != ds.dy:
         raise ModelError(f"{args.certificate}: g maps {g.input_dim} -> {g.output_dim} but the dataset has "
                          f"d = {ds.d} and {ds.dy} output(s)")
     probes = read_points(args.probe, ds.d) if args.probe else None
     if args.part == "g":
-        net, targets, offsets, baseline = g, list(ds.targets), (list(ds.f) if ds.f is not None else None), None
+        net, targets, baseline = g, list(ds.targets), None
+        offsets = evaluate(f, list(ds.x)) if f is not None else (list(ds.f) if ds.f is not None else None)
     else:
         if f is None and ds.f is not None:
             raise ModelError(f"{args.certificate}: --part f+g needs the frozen network f, but the certificate has "
                              "no \"frozen\" reference (its dataset gives f only as values)")
         net = add(f, g) if f is not None else g
-        targets, offsets, baseline = list(ds.y), None, f
+        kept = iter(evaluate(f, [x for x, y in zip(ds.x, ds.y) if y is None]) if ds.keeps else [])
+        targets = [y if y is not None else next(kept) for y in ds.y]  # a kept label is f's exact value
+        offsets, baseline = None, f
     if dtype is None:
         rounded, content = net, native_bytes(net)
     else:

@@ -43,7 +43,7 @@ from .errors import MAX_FILE_BYTES, ModelError, one_line
 from .files import read_bytes, sha256_hex
 from .native import network_from_layers, read_native_bytes
 
-__all__ = ["certificate_networks", "certificate_dataset_checked"]
+__all__ = ["certificate_networks", "certificate_dataset_checked", "frozen_reference"]
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 
@@ -80,20 +80,61 @@ def certificate_networks(cert, base_dir=".", max_bytes=MAX_FILE_BYTES):
     return f, g
 
 
-def certificate_dataset_checked(cert, base_dir=".", max_bytes=MAX_FILE_BYTES):
-    """The certificate's dataset, embedded or referenced (a reference's sha256 is checked)."""
-    from ..dataset import DatasetError, dataset_from_json, read_json_text
+def certificate_dataset_checked(cert, base_dir=".", max_bytes=MAX_FILE_BYTES, frozen=None):
+    """The certificate's dataset, embedded or referenced (a reference's sha256 is checked).
+
+    A referenced file may be JSON or ``.npz`` (with ``"classes"``); keep markers
+    need the frozen network ``frozen``, whose exact values are then filled in at
+    every explicit label (:func:`ftcexact.dataset.with_frozen`).
+    """
+    from ..dataset import DatasetError, dataset_from_json, load_npz, read_json_text, with_frozen
     spec = cert.get("dataset") if isinstance(cert, dict) else None
     try:
         if isinstance(spec, dict) and "path" in spec:
+            classes = spec.get("classes")
+            classes = int(classes) if classes is not None else None
             path, data = _read_checked(spec, base_dir, "dataset", max_bytes)
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ModelError(f"dataset {path}: not UTF-8 text") from None
-            return dataset_from_json(read_json_text(text, path))
-        if not isinstance(spec, dict):
+            if data[:2] == b"PK":
+                ds = load_npz(os.path.join(base_dir, path), classes)
+            else:
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise ModelError(f"dataset {path}: not UTF-8 text") from None
+                ds = dataset_from_json(read_json_text(text, path), classes)
+        elif isinstance(spec, dict):
+            ds = dataset_from_json(spec)
+        else:
             raise ModelError("certificate: no \"dataset\"")
-        return dataset_from_json(spec)
-    except DatasetError as e:
+        return with_frozen(ds, frozen) if frozen is not None else ds
+    except (DatasetError, ValueError) as e:
         raise ModelError(one_line(e)) from None
+
+
+def frozen_reference(model, certificate_path, frozen_out=None, **options):
+    """Read a frozen model exactly and reference it from a certificate at ``certificate_path``.
+
+    The kernel reads only exact ``ftcexact-network`` JSON files, so a model in
+    another format is converted and written to ``frozen_out`` (default: the
+    certificate's name with ``.frozen.json``); the reference then also names the
+    original file (``"source"``, path and sha256), which the verifier checks is
+    unchanged.  A model that is already such a JSON file is referenced as it is.
+
+    Returns
+    -------
+    (Network, dict)
+        The exact network and ``{"path", "sha256"[, "source"]}``, paths relative
+        to the certificate's folder.
+    """
+    from ..certificate import file_reference
+    from . import read_model_file, save_model
+    net, source = read_model_file(model, **options)
+    if source["format"] == "json":
+        return net, file_reference(model, certificate_path)
+    if frozen_out is None:
+        stem = certificate_path[:-5] if certificate_path.lower().endswith(".json") else certificate_path
+        frozen_out = stem + ".frozen.json"
+    save_model(net, frozen_out, source=source)
+    ref = file_reference(frozen_out, certificate_path)
+    ref["source"] = file_reference(model, certificate_path)
+    return net, ref
