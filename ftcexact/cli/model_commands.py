@@ -66,23 +66,8 @@ def _read_certificate(path):
 
 
 def cmd_export(args):
-    from ..kernel.numbers import Q, RationalError, parse_rational
-    from ..models import arrays_bytes, model_format
-    from ..models.arrays import network_to_arrays, rounded_network_from_arrays
-    from ..models.deploy import deployability_report, format_report
-    from ..models.files import same_file, write_bytes_atomic
-    from ..models.frozen import certificate_dataset_checked, certificate_networks
-    from ..models.native import native_bytes
-    from ..models.points import read_points
-    from ..network import add, evaluate
-    fmt = model_format(args.output)
-    if fmt == "nnet":
-        raise UsageError("export writes .onnx, .npz, .safetensors or .json")
-    if fmt == "json" and args.dtype:
-        raise UsageError("a .json export is exact; --dtype applies to .onnx, .npz and .safetensors")
-    dtype = None if fmt == "json" else (args.dtype or "float32")
-    if same_file(args.output, args.certificate):
-        raise UsageError("the output would overwrite the certificate")
+    from ..kernel.numbers import RationalError, parse_rational
+    from ..models.export import export_certificate
     tolerance = None
     if args.tolerance is not None:
         try:
@@ -93,46 +78,18 @@ def cmd_export(args):
             raise UsageError("--tolerance must be >= 0")
     cert = _read_certificate(args.certificate)
     base = os.path.dirname(os.path.abspath(args.certificate))
-    f, g = certificate_networks(cert, base)
-    frozen = cert.get("frozen")
-    if frozen and same_file(args.output, os.path.join(base, frozen["path"])):
-        raise UsageError("the output would overwrite the frozen network")
-    ds = certificate_dataset_checked(cert, base, frozen=f)
-    if g.input_dim != ds.d or g.output_dim != ds.dy:
-        raise ModelError(f"{args.certificate}: g maps {g.input_dim} -> {g.output_dim} but the dataset has "
-                         f"d = {ds.d} and {ds.dy} output(s)")
-    probes = read_points(args.probe, ds.d) if args.probe else None
-    if args.part == "g":
-        net, targets, baseline = g, list(ds.targets), None
-        offsets = evaluate(f, list(ds.x)) if f is not None else (list(ds.f) if ds.f is not None else None)
-    else:
-        if f is None and ds.f is not None:
-            raise ModelError(f"{args.certificate}: --part f+g needs the frozen network f, but the certificate has "
-                             "no \"frozen\" reference (its dataset gives f only as values)")
-        net = add(f, g) if f is not None else g
-        kept = iter(evaluate(f, [x for x, y in zip(ds.x, ds.y) if y is None]) if ds.keeps else [])
-        targets = [y if y is not None else next(kept) for y in ds.y]  # a kept label is f's exact value
-        offsets, baseline = None, f
-    if dtype is None:
-        rounded, content = net, native_bytes(net)
-    else:
-        arrays = network_to_arrays(net, dtype)
-        rounded, content = rounded_network_from_arrays(arrays), arrays_bytes(arrays, fmt)
-    report = deployability_report(net, rounded, list(ds.x), targets, T=ds.T, offsets=offsets,
-                                  classes=True if args.classes else None, probes=probes, baseline=baseline,
-                                  dtype=dtype, tolerance=tolerance)
-    write_bytes_atomic(content, args.output)
-    summary = {"certificate": args.certificate, "part": args.part, "output": args.output, "format": fmt,
-               "dtype": dtype or "exact", "architecture": _describe(net), "neurons": net.neurons,
-               "report": report}
+    summary = export_certificate(cert, base, args.output, part=args.part, dtype=args.dtype, probes=args.probe,
+                                 classes=args.classes, tolerance=tolerance, inputs=[args.certificate])
+    summary["certificate"] = args.certificate
     if args.json:
         print(json.dumps(summary))
-    else:
-        print(f"{args.part} ({summary['architecture']}, {net.neurons} ReLU neurons) -> {args.output} "
-              f"({fmt}, {summary['dtype']})")
-        print(format_report(report))
-        if not report["exact_network_fits"]:
-            print("warning: the exact network does not fit the data (run `ftcexact verify` on the certificate)")
+        return 0
+    from ..models.deploy import format_report
+    print(f"{args.part} ({summary['architecture']}, {summary['neurons']} ReLU neurons) -> {args.output} "
+          f"({summary['format']}, {summary['dtype']})")
+    print(format_report(summary["report"]))
+    if not summary["report"]["exact_network_fits"]:
+        print("warning: the exact network does not fit the data (run `ftcexact verify` on the certificate)")
     return 0
 
 

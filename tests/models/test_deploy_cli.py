@@ -173,7 +173,7 @@ def test_export_bad_input(frozen_setup, capsys):
     assert_input_error(capsys, ["export", str(tmp / "cf.json"), "--part", "g", "-o", str(tmp / "cf.json")],
                        "overwrite")
     assert_input_error(capsys, ["export", str(tmp / "cf.json"), "--part", "g", "-o", str(tmp / "f.json")],
-                       "overwrite the frozen")
+                       "would overwrite an input")
     (tmp / "p.json").write_text('[["1", "nan"]]')
     assert_input_error(capsys, ["export", str(tmp / "cf.json"), "--part", "g", "-o", out, "--probe",
                                 str(tmp / "p.json")], "p.json: point 1", no_file=out)
