@@ -12,13 +12,13 @@ No sampling is involved anywhere.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from ..kernel.numbers import Q, as_rational, format_rational
 from ..kernel.evaluate import restrict_to_direction
 
-__all__ = ["PiecewiseLinear", "restrict_to_line", "count_pieces", "from_vertices"]
+__all__ = ["PiecewiseLinear", "restrict_to_line", "count_pieces", "from_vertices", "clip"]
 
 
 @dataclass(frozen=True)
@@ -143,3 +143,21 @@ def from_vertices(ts, values, left_slope, right_slope):
     anchors = [0] + list(range(len(ts)))  # piece j passes through vertex anchors[j]
     forms = [((s,), (vs[a] - s * ts[a],)) for s, a in zip(slopes, anchors)]
     return _merged(ts, forms)
+
+
+def clip(f, a, b):
+    """The restriction of ``f`` to the segment ``a <= t <= b``: breakpoints strictly inside, the pieces met.
+
+    Examples
+    --------
+    >>> f = from_vertices([Q(0), Q(1), Q(2)], [Q(0), Q(1), Q(0)], Q(0), Q(0))
+    >>> g = clip(f, Q(1, 2), Q(2))
+    >>> g.pieces, [format_rational(b) for b in g.breakpoints]
+    (2, ['1'])
+    """
+    a, b = as_rational(a), as_rational(b)
+    if b < a:
+        raise ValueError("a segment [a, b] needs a <= b")
+    lo, hi = bisect_right(f.breakpoints, a), bisect_left(f.breakpoints, b)
+    hi = max(hi, lo)
+    return PiecewiseLinear(f.breakpoints[lo:hi], f.slopes[lo:hi + 1], f.intercepts[lo:hi + 1])
