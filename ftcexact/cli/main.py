@@ -122,8 +122,11 @@ def cmd_partition(args):
 
 
 def cmd_demo(args):
+    if args.real:
+        from .demo_real import run_real_demo
+        return run_real_demo(args.outdir, as_json=args.json)
     from .demo import run_demo
-    return run_demo(args.outdir)
+    return run_demo(args.outdir, as_json=args.json)
 
 
 def build_parser():
@@ -134,7 +137,11 @@ def build_parser():
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("demo", help="certify and verify built-in examples and print a table")
-    s.add_argument("--outdir", default=None, help="keep the certificates in this folder")
+    s.add_argument("--outdir", default=None, help="keep the certificates in this folder (default: a temporary one)")
+    s.add_argument("--real", action="store_true",
+                   help="patch a trained scikit-learn MLP on the bundled digits, export to ONNX, run onnxruntime "
+                        "(needs the examples extra; default: the small built-in instances)")
+    s.add_argument("--json", action="store_true", help="print the table as JSON (docs/cli.md)")
     s.set_defaults(func=cmd_demo)
 
     from ..constructions import DESCRIPTION
