@@ -57,6 +57,7 @@ exactly; counters (``evaluate.STATS``, ``line.STATS``) record how often.
 from .dyadic import NonFiniteError, exponent_range, project_exact, to_integers
 from .evaluate import ExactValues, evaluate_exact, evaluate_integers
 from .layers import IntegerNetwork, as_integer_network
+from .line import restrict_to_line_fast
 
-__all__ = ["evaluate_exact", "evaluate_integers", "ExactValues", "project_exact", "exponent_range",
-           "to_integers", "NonFiniteError", "IntegerNetwork", "as_integer_network"]
+__all__ = ["evaluate_exact", "evaluate_integers", "ExactValues", "restrict_to_line_fast", "project_exact",
+           "exponent_range", "to_integers", "NonFiniteError", "IntegerNetwork", "as_integer_network"]

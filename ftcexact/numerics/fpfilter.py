@@ -137,16 +137,19 @@ class AffineFilter:
             tail = up(Fraction(eta_w) + (n + 1) * Fraction(ETA))
             B = _ru(_ru(self.c * np.abs(self.bf)) + tail)
             self.B = _ru(_ru(B * _GROW) + _TINY)
+            self.B0 = np.full(m, _ru(_ru(tail * _GROW) + _TINY))   # the same without a bias
 
-    def apply(self, hf, eh=None, nonneg=False):
+    def apply(self, hf, eh=None, nonneg=False, bias=True):
         """``(zf, E)``: float pre-activations and bounds with ``|zf - z| <= E`` (or non-finite).
 
         ``hf`` has shape (N, n); ``eh`` is the bound on ``|hf - h|`` (``None``
-        when ``hf`` is exact); ``nonneg`` says ``hf >= 0`` (skips an ``abs``).
+        when ``hf`` is exact); ``nonneg`` says ``hf >= 0`` (skips an ``abs``);
+        ``bias=False`` computes ``Wf hf`` alone (the linear part of the layer).
         """
         with np.errstate(over="ignore", invalid="ignore"):
             zf = hf @ self.WfT
-            zf += self.bf
+            if bias:
+                zf += self.bf
             if self.n:
                 hmax = (hf if nonneg else np.abs(hf)).max(axis=1)
                 V = _ru(self.c * hmax)
@@ -155,7 +158,7 @@ class AffineFilter:
             else:
                 V = np.zeros(len(hf))
             E = np.multiply.outer(V, self.S)
-            E += self.B
+            E += self.B if bias else self.B0
         return zf, E
 
 
