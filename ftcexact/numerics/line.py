@@ -14,7 +14,10 @@ and on a piece with activation mask ``m`` the next layer gives
 ``A' = num (m * A)``, ``C' = num (m * C) + bnum D_l``.  No division ever
 occurs, so forms are exact integers; they are carried in residue form
 (:mod:`.rns`, one exact BLAS product per prime) next to float images with
-rigorous error bounds (:mod:`.fpfilter`).  Pieces are delimited by *nodes*:
+rigorous error bounds (:mod:`.fpfilter`).  The number of primes of each layer
+comes from the rigorous float bound ``(|af| + ea) D_l`` (or, if that
+overflows, from the integer row bounds); residues are base-extended when it
+grows.  Pieces are delimited by *nodes*:
 ``-inf``/``+inf`` or the segment ends, and breakpoints ``t = N / M`` (``M > 0``)
 that are roots ``-C / A`` of earlier forms, stored as exact Python ints.
 
@@ -22,10 +25,16 @@ Every decision of a hidden layer is a sign:
 
 * ``s_lo``, ``s_hi``: the sign of each neuron's form at the two nodes of its
   piece, ``sign(A N + C M)`` at a breakpoint, ``-+sign(A)`` (or ``sign(C)`` if
-  ``A = 0``) at ``-+inf``.  Filter: ``fl(af tf + cf)`` against the bound of
-  :mod:`.fpfilter` (forms ``|a - af| <= ea``, node ``|t - tf| <= et``, where
-  ``tf`` is the correctly rounded ``N / M``, so ``et = 2^-52 |tf| + eta``);
-  undecided signs are computed exactly from the residues (``STATS["exact_signs"]``).
+  ``A = 0``) at ``-+inf``.  Filter: forms satisfy ``|a - af| <= ea``,
+  ``|c - cf| <= ec`` (:mod:`.fpfilter`), a node ``|t - tf| <= et`` where ``tf``
+  is the correctly rounded ``N / M``, so ``et = 2^-52 |tf| + eta``; then
+  ``|a t + c - fl(fl(af tf) + cf)| <= ea (|tf| + et) + |af| et + ec
+  + gamma_2 (|af tf| + |cf|) + eta``.  This bound is evaluated in round to
+  nearest (eight operations on nonnegative numbers, so the exact bound is at
+  most ``E_f (1 + 9u) + 9 eta``) and inflated once, ``fl(fl(E_f (1 + 2^-48))
+  + 2^-1019)``, which exceeds it (the inflation lemma of :mod:`.fpfilter`).
+  A sign at ``+-inf`` is filtered by ``|af| > ea``.  Undecided signs are
+  computed exactly from the residues (``STATS["exact_signs"]``).
 * a neuron crosses zero strictly inside its piece iff ``s_lo s_hi < 0``; its
   root is reconstructed exactly (it becomes a node);
 * roots inside one piece are ordered by their floats when the rounded
@@ -41,6 +50,10 @@ This is exactly the refinement of :func:`ftcexact.kernel.verify.restrict_to_dire
 inside), so the pieces and forms agree with it; adjacent pieces whose
 *output* forms are identical (equal canonical residues) are merged, which
 yields the unique minimal description that :func:`restrict_to_line` returns.
+
+The products of the walk are small, so BLAS threads only add
+synchronisation: when threadpoolctl is installed (optional) the walk runs
+with one BLAS thread.
 
 References
 ----------
@@ -67,6 +80,7 @@ __all__ = ["restrict_to_line_fast", "STATS"]
 STATS = Counter()
 
 _G2 = up(gamma(2))
+_INFLATE = 1.0 + 2.0 ** -48
 
 
 def _single_blas():
@@ -104,16 +118,38 @@ def _fdiv(n, m):
 
 
 class _Nodes:
-    """Piece boundaries: kinds (-1: -inf, 0: finite, 1: +inf), exact ``N / M`` and float images."""
+    """Piece boundaries: kinds (-1: -inf, 0: finite, 1: +inf), exact ``N / M`` (object arrays) and floats."""
 
-    def __init__(self, kinds, N, M):
-        self.kind = np.asarray(kinds, dtype=np.int8)
-        self.N, self.M = list(N), list(M)
-        tf = [_fdiv(n, m) if k == 0 else (math.inf if k > 0 else -math.inf) for k, n, m in zip(kinds, N, M)]
-        self.tf = np.array(tf, dtype=np.float64)
+    def __init__(self, kind, N, M, tf=None):
+        self.kind = np.asarray(kind, dtype=np.int8)
+        self.N, self.M = _objects(N), _objects(M)
+        if tf is None:
+            tf = np.array([_fdiv(int(n), int(m)) if k == 0 else (math.inf if k > 0 else -math.inf)
+                           for k, n, m in zip(self.kind, self.N, self.M)], dtype=np.float64)
+        self.tf = tf
         with np.errstate(over="ignore", invalid="ignore"):
-            et = _ru(np.abs(self.tf) * 2.0 ** -52) + ETA
-        self.et = np.where(np.isfinite(self.tf), et, np.inf)
+            et = _ru(np.abs(tf) * 2.0 ** -52) + ETA
+        self.et = np.where(np.isfinite(tf), et, np.inf)
+
+    def splice(self, at, kind, N, M, tf):
+        """Nodes with new finite ones inserted: ``at`` are their positions in the result (sorted)."""
+        n = len(self.kind) + len(at)
+        old = np.ones(n, dtype=bool)
+        old[at] = False
+        K = np.empty(n, dtype=np.int8)
+        NN, MM = np.empty(n, dtype=object), np.empty(n, dtype=object)
+        T = np.empty(n)
+        K[old], NN[old], MM[old], T[old] = self.kind, self.N, self.M, self.tf
+        K[at], NN[at], MM[at], T[at] = kind, _objects(N), _objects(M), tf
+        return _Nodes(K, NN, MM, T)
+
+
+def _objects(v):
+    if isinstance(v, np.ndarray) and v.dtype == object:
+        return v
+    out = np.empty(len(v), dtype=object)
+    out[:] = list(v)
+    return out
 
 
 class _Forms:
@@ -232,15 +268,15 @@ class _Walk:
         af, ea = L.filter.apply(hf_a, eh_a, bias=False)
         cf, ec = L.filter.apply(hf_c, eh_c)
         D = forms.D * L.den
-        bound = self._bound(l, forms, af, ea, cf, ec, D)
-        k = self.basis.count_for(bound)
+        k = self.basis.count_for(self._bound(l, forms, af, ea, cf, ec, D))
         R = forms.R
         if k > R.shape[0]:
-            R = rns.extend(R, self.basis, k)
+            R = rns.extend(R, self.basis, k)                           # needs |A|, |C| <= P_k_old / 4: true
         R = R[:k]
         P = forms.P
         rows = np.concatenate([parent, P + parent])
-        H = R[:, rows, :] * np.concatenate([mask, mask])[None]           # masked loose residues (k, 2 P2, m)
+        H = np.take(R, rows, axis=1)
+        H *= np.concatenate([mask, mask])                                 # masked loose residues (k, 2 P2, m)
         Wr, br = L.residues(self.basis, k)
         Z = np.matmul(H, Wr)                                             # exact (see rns)
         dmod = rns.canonical(np.array([[forms.D % q] for q in self.basis.prime_list(k)], dtype=np.float64),
@@ -255,10 +291,9 @@ class _Walk:
         with np.errstate(over="ignore", invalid="ignore"):
             tops = [float(np.max(np.abs(af) + ea, initial=0.0)), float(np.max(np.abs(cf) + ec, initial=0.0))]
         if all(math.isfinite(t) for t in tops):      # (NaN included: Python's max would ignore it)
-            top = max(tops)
-            return math.ceil(Fraction(math.nextafter(top, math.inf)) * D)
+            return math.ceil(Fraction(math.nextafter(max(tops), math.inf)) * D)
         L = self.inet.layers[l]
-        prev = self.basis.product(forms.R.shape[0]) // 4
+        prev = self.basis.product(forms.R.shape[0]) // 4   # |A|, |C| of the previous layer are below this
         return L.row_bound * prev + L.bias_bound * forms.D
 
     # ------------------------------------------------------------------ exact helpers
@@ -281,11 +316,10 @@ class _Walk:
         with np.errstate(over="ignore", invalid="ignore"):
             prod = af * tf
             zf = prod + cf
-            E = _ru(ea * _ru(np.abs(tf) + et))
-            E = _ru(E + _ru(np.abs(af) * et))
-            E = _ru(E + ec)
-            E = _ru(E + _ru(_G2 * _ru(np.abs(prod) + np.abs(cf))))
-            E = _ru(E + 2 * ETA)
+            # E_f: eight roundings of sums and products of nonnegative numbers, so the exact bound is at most
+            # E_f (1 + 9u) + 9 eta; the final fl(fl(E_f (1 + 2^-48)) + 2^-1019) covers it (fpfilter header).
+            E = ea * (np.abs(tf) + et) + np.abs(af) * et + ec + _G2 * (np.abs(prod) + np.abs(cf))
+            E = E * _INFLATE + 2.0 ** -1019
             fin = np.where(zf > E, 1, np.where(zf < -E, -1, 0)).astype(np.int8)
             fin_ok = (fin != 0) & np.isfinite(zf) & np.isfinite(E)
             slope = np.where(af > ea, 1, np.where(af < -ea, -1, 0)).astype(np.int8)
@@ -298,14 +332,14 @@ class _Walk:
         if n_und:
             STATS["exact_signs"] += n_und
             pj, kj = np.nonzero(und)
-            A = self._ints(forms, pj, kj)
-            C = self._ints(forms, forms.P + pj, kj)
+            AC = self._ints(forms, np.concatenate([pj, forms.P + pj]), np.concatenate([kj, kj]))
+            A, C = AC[:len(pj)], AC[len(pj):]
             out = []
             for j, a, c in zip(pj, A, C):
                 v = which[j]
                 kd = int(nodes.kind[v])
                 if kd == 0:
-                    x = a * nodes.N[v] + c * nodes.M[v]
+                    x = a * int(nodes.N[v]) + c * int(nodes.M[v])
                 else:
                     x = kd * a if a else c
                 out.append((x > 0) - (x < 0))
@@ -326,8 +360,8 @@ class _Walk:
         pj, kj = np.nonzero((s_lo.astype(np.int16) * s_hi) < 0)
         if len(pj) == 0:
             return nodes, np.arange(P), base
-        A = self._ints(forms, pj, kj)
-        C = self._ints(forms, P + pj, kj)
+        AC = self._ints(forms, np.concatenate([pj, P + pj]), np.concatenate([kj, kj]))
+        A, C = AC[:len(pj)], AC[len(pj):]
         N = [-c if a > 0 else c for a, c in zip(A, C)]
         M = [abs(a) for a in A]
         tf = np.array([_fdiv(n, mm) for n, mm in zip(N, M)])
@@ -336,7 +370,7 @@ class _Walk:
         order = np.lexsort((tf, pj))                                       # by piece, then by float root
         perm, new = self._exact_order(pj[order], tf[order], et[order], [N[i] for i in order], [M[i] for i in order])
         order = order[perm]
-        pj, kj = pj[order], kj[order]
+        pj, kj, tf = pj[order], kj[order], tf[order]
         N = [N[i] for i in order]
         M = [M[i] for i in order]
         new[0] = True
@@ -345,26 +379,13 @@ class _Walk:
         start = np.concatenate([[0], np.cumsum(counts + 1)[:-1]])           # first new piece of each old piece
         parent = np.repeat(np.arange(P), counts + 1)
         P2 = len(parent)
-        # nodes: old node j, then the distinct roots inside piece j, ..., the last old node
-        kinds, NN, MM = [], [], []
-        roots = {}
-        for i in np.nonzero(new)[0]:
-            roots.setdefault(int(pj[i]), []).append((N[i], M[i]))
-        for j in range(P):
-            kinds.append(int(nodes.kind[j]))
-            NN.append(nodes.N[j])
-            MM.append(nodes.M[j])
-            for n, mm in roots.get(j, ()):
-                kinds.append(0)
-                NN.append(n)
-                MM.append(mm)
-        kinds.append(int(nodes.kind[P]))
-        NN.append(nodes.N[P])
-        MM.append(nodes.M[P])
-        # masks: the parent's first-sub-piece pattern, toggled at every root passed inside the parent
         distinct = np.cumsum(new) - 1                                       # index of the distinct root
         first_of_piece = np.concatenate([[0], np.cumsum(counts)[:-1]])
         local = distinct - first_of_piece[pj]                               # 0-based rank inside the piece
+        at = (start[pj] + local + 1)[new]                                   # node index of each distinct root
+        keep = np.nonzero(new)[0]
+        new_nodes = nodes.splice(at, 0, [N[i] for i in keep], [M[i] for i in keep], tf[new])
+        # masks: the parent's first-sub-piece pattern, toggled at every root passed inside the parent
         T = np.zeros((P2, m), dtype=np.int32)
         np.add.at(T, (start[pj] + local + 1, kj), 1)
         S = np.cumsum(T, axis=0)
@@ -372,7 +393,7 @@ class _Walk:
         later = start > 0
         offs[later] = S[start[later] - 1]
         mask = base[parent] ^ ((S - offs[parent]) % 2).astype(bool)
-        return _Nodes(kinds, NN, MM), parent, mask
+        return new_nodes, parent, mask
 
     def _exact_order(self, pj, tf, et, N, M):
         """Exact order of roots sorted by piece and float value.
@@ -421,12 +442,12 @@ class _Walk:
         pieces = np.nonzero(keep)[0]
         rows = np.repeat(pieces, m)
         cols = np.tile(np.arange(m), len(pieces))
-        A = self._ints(forms, rows, cols)
-        C = self._ints(forms, P + rows, cols)
+        AC = self._ints(forms, np.concatenate([rows, P + rows]), np.concatenate([cols, cols]))
+        A, C = AC[:len(rows)], AC[len(rows):]
         D = forms.D
         slopes = tuple(tuple(Q(a, D) for a in A[i * m:(i + 1) * m]) for i in range(len(pieces)))
         intercepts = tuple(tuple(Q(c, D) for c in C[i * m:(i + 1) * m]) for i in range(len(pieces)))
-        bps = tuple(Q(nodes.N[j], nodes.M[j]) for j in pieces[1:])          # node j starts piece j
+        bps = tuple(Q(int(nodes.N[j]), int(nodes.M[j])) for j in pieces[1:])  # node j starts piece j
         return PiecewiseLinear(bps, slopes, intercepts)
 
 

@@ -173,8 +173,57 @@ class Basis:
 
     def max_terms(self, k):
         """How many loose-by-canonical products may be summed before a reduction."""
-        R = loose_bound(max(self.prime_list(k)))
+        R = loose_bound(self.prime_list(1)[0])  # the first prime is the largest
         return max(1, (SAFE - R) // (R * R))
+
+    def garner_tables(self, k):
+        """``(G, inv)``: canonical ``G[j, i] = P_i mod p_j`` (``i < j``, else 0) and ``inv[j] = P_j^-1 mod p_j``.
+
+        ``P_i = p_1 ... p_i`` (0-based: the product of the first ``i`` primes).
+        Built once for the largest ``k`` asked so far and sliced.
+        """
+        have = self._cache.get("garner")
+        if have is None or have[0].shape[0] < k:
+            kk = max(k, 2 * (have[0].shape[0] if have else 8))
+            primes = self.prime_list(kk)
+            G = np.zeros((kk, kk))
+            inv = np.zeros(kk)
+            for j, pj in enumerate(primes):
+                acc = 1
+                for i in range(j):
+                    G[j, i] = _sym(acc, pj)
+                    acc = acc * primes[i] % pj
+                inv[j] = _sym(pow(acc, -1, pj), pj) if j else 1.0
+            self._cache["garner"] = have = (G, inv)
+        return have[0][:k, :k], have[1][:k]
+
+    def crt_weights(self, k):
+        """``(inv, M, P)``: canonical ``M_i^-1 mod p_i`` (float array), ``M_i = P / p_i`` and ``P`` (Python ints)."""
+        key = ("crt", k)
+        if key not in self._cache:
+            primes = self.prime_list(k)
+            P = self.product(k)
+            inv = np.array([_sym(pow(P // p, -1, p), p) for p in primes])
+            self._cache[key] = (inv, [P // p for p in primes], P)
+        return self._cache[key]
+
+    def extension_tables(self, k, k_new):
+        """``(inv, T)`` for :func:`extend`: ``inv[i] = M_i^-1 mod p_i``; ``T`` rows ``M_i mod q``, last ``-P mod q``."""
+        key = ("ext", k, k_new)
+        if key not in self._cache:
+            primes = self.prime_list(k_new)
+            P = self.product(k)
+            inv = np.array([_sym(pow(P // p, -1, p), p) for p in primes[:k]])
+            new = primes[k:]
+            T = np.array([[_sym((P // p) % q, q) for q in new] for p in primes[:k]] + [[_sym(-P % q, q) for q in new]])
+            self._cache[key] = (inv, np.ascontiguousarray(T.T))
+        return self._cache[key]
+
+
+def _sym(x, p):
+    """Canonical symmetric representative of ``x mod p`` (a Python float)."""
+    x %= p
+    return float(x - p if x > p // 2 else x)
 
 
 _BASES = {}
@@ -207,13 +256,17 @@ def reduce(Z, basis, out=None):
     With ``out=Z`` the reduction is done in place, one prime at a time.
     """
     k = Z.shape[0]
+    primes = basis.prime_list(k)
+    if Z.size <= 1 << 16 or Z.ndim == 1:                              # small: one broadcast pass
+        r = _reduce(Z, primes)
+        if out is None:
+            return r
+        out[...] = r
+        return out
     if out is None:
         out = Z.copy()
     elif out is not Z:
         out[...] = Z
-    primes = basis.prime_list(k)
-    if out.ndim == 1:
-        return _reduce(out, primes)
     tmp = np.empty(out.shape[1:])
     for i, p in enumerate(primes):
         _reduce1(out[i], float(p), 1.0 / p, tmp)
@@ -340,18 +393,13 @@ def extend(H, basis, k_new):
     if k_new <= k:
         return H[:k_new]
     primes = basis.prime_list(k_new)
-    P = basis.product(k)
+    inv, TT = basis.extension_tables(k, k_new)                       # TT: (k_new - k, k + 1)
     flat = H.reshape(k, -1)
-    inv = _canon(np.array([[pow(P // p, -1, p)] for p in primes[:k]], dtype=np.float64), primes[:k])
     Y = np.empty((k + 1, flat.shape[1]))
-    tmp = np.empty(flat.shape[1])
-    for i, p in enumerate(primes[:k]):
-        np.multiply(flat[i], inv[i, 0], out=Y[i])                    # |r inv| <= R^2 < 2^52
-        _reduce1(Y[i], float(p), 1.0 / p, tmp)
+    np.multiply(flat, inv[:, None], out=Y[:k])                       # |r inv| <= R^2 < 2^52
+    reduce(Y[:k], basis, out=Y[:k])
     np.rint(basis.pinv(k) @ Y[:k], out=Y[k])                         # alpha, exact: see module header
     new = primes[k:]
-    T = np.array([[(P // p) % q for q in new] for p in primes[:k]] + [[(-P) % q for q in new]], dtype=np.float64)
-    TT = np.ascontiguousarray(_canon(T.T, new))                      # (k_new - k, k + 1)
     per = basis.max_terms(k_new)
     out = np.empty((k_new, flat.shape[1]))
     out[:k] = flat
@@ -360,9 +408,7 @@ def extend(H, basis, k_new):
         part = TT[:, s0:s0 + per] @ Y[s0:s0 + per]                   # exact: below 2^52
         if s0:
             part += acc
-        acc[...] = part
-        for j, q in enumerate(new):
-            _reduce1(acc[j], float(q), 1.0 / q, tmp)
+        acc[...] = _reduce(part, new)
     return out.reshape((k_new,) + H.shape[1:])
 
 
@@ -384,25 +430,55 @@ def _canon(Z, primes):
 
 
 def mixed_radix(H, basis):
-    """Symmetric Garner digits ``V`` (shape of ``H``): ``H = sum_j V[j] p_1 ... p_(j-1)``, exactly."""
+    """Symmetric Garner digits ``V`` (shape of ``H``): ``H = sum_j V[j] p_1 ... p_(j-1)``, exactly.
+
+    Step ``j``: ``t = r_j - sum_(i<j) v_i (P_i mod p_j)`` (one matrix-vector
+    product, reduced every :meth:`Basis.max_terms` terms), then
+    ``v_j = canonical(t (P_j^-1 mod p_j))``.
+    """
     k = H.shape[0]
-    primes = basis.prime_list(k)
     flat = H.reshape(k, -1)
-    V = np.empty_like(flat, dtype=np.float64)
+    V = np.empty(flat.shape)
     if k == 0:
         return V.reshape(H.shape)
-    V[:1] = _canon(flat[:1], primes[:1])
+    primes = basis.prime_list(k)
+    G, inv = basis.garner_tables(k)
     per = basis.max_terms(k)
-    for j in range(1, k):
-        pj = primes[j]
-        c = _canon(np.array([[basis.product(i) % pj] for i in range(j)], dtype=np.float64).T, [pj])[0]
-        t = flat[j:j + 1]
-        for s0 in range(0, j, per):                                 # t = r_j - sum_{i<j} v_i P_(i-1)
+    tmp = np.empty(flat.shape[1])
+    for j in range(k):
+        pj = float(primes[j])
+        t = flat[j].copy()
+        for s0 in range(0, j, per):
             s1 = min(j, s0 + per)
-            t = _reduce(t - c[s0:s1] @ V[s0:s1], [pj])               # exact: below 2^52
-        inv = pow(basis.product(j) % pj, -1, pj)
-        V[j:j + 1] = _canon(t * float(inv - pj if inv > pj // 2 else inv), [pj])
+            t -= G[j, s0:s1] @ V[s0:s1]                              # exact: below 2^52
+            _reduce1(t, pj, 1.0 / pj, tmp)
+        if j:
+            t *= inv[j]                                              # |t inv| <= R (p-1)/2 < 2^52
+        _reduce1(t, pj, 1.0 / pj, tmp)                               # now |t| <= (p-1)/2 + 1: make it canonical
+        half = (pj - 1) / 2
+        t -= pj * (t > half)
+        t += pj * (t < -half)
+        V[j] = t
     return V.reshape(H.shape)
+
+
+#: Up to this many values, reconstruction uses Python ints directly (:func:`_crt_small`).
+SMALL = 256
+
+
+def _crt_small(H, basis):
+    """Python ints ``H = sum_i y_i M_i - alpha P`` with ``alpha = rint(sum_i y_i / p_i)`` (module header).
+
+    Exact for ``|H| <= P / 4``; ``y_i`` are loose residues (``|y_i| <= R``), so the
+    float sum is within far less than 1/4 of ``alpha + H / P``.
+    """
+    k = H.shape[0]
+    flat = H.reshape(k, -1)
+    inv, Ms, P = basis.crt_weights(k)
+    Y = reduce(flat * inv[:, None], basis)                          # |r inv| <= R^2 < 2^52
+    alpha = np.rint(basis.pinv(k) @ Y).astype(np.int64).tolist()
+    rows = Y.T.astype(np.int64).tolist()
+    return [sum(y * M for y, M in zip(row, Ms)) - a * P for row, a in zip(rows, alpha)]
 
 
 def signs(H, basis):
@@ -415,6 +491,9 @@ def signs(H, basis):
     [-1, 0, 1]
     """
     k = H.shape[0]
+    if H.size <= SMALL * k:
+        vals = _crt_small(H, basis)
+        return np.array([(v > 0) - (v < 0) for v in vals], dtype=np.int8).reshape(H.shape[1:])
     V = mixed_radix(H, basis).reshape(k, -1)
     s = np.zeros(V.shape[1], dtype=np.int8)
     for j in range(k - 1, -1, -1):
@@ -434,6 +513,10 @@ def to_ints(H, basis):
     """
     k = H.shape[0]
     shape = H.shape[1:]
+    if 0 < H.size <= SMALL * k and basis.product(k) >= 1 << 62:
+        out = np.empty(H.size // k, dtype=object)
+        out[:] = _crt_small(H, basis)
+        return out.reshape(shape)
     V = mixed_radix(H, basis).reshape(k, -1).astype(np.int64)      # exact: |v| < 2^31
     primes = basis.prime_list(k)
     P = basis.product(k)
@@ -442,18 +525,23 @@ def to_ints(H, basis):
         for j in range(k - 1, -1, -1):                              # |acc| <= P / 2 throughout
             acc = acc * np.int64(primes[j]) + V[j]
         return acc.reshape(shape)
-    # Horner X <- X p_j + v_j over base-2^32 words: a word (< 2^32) times p_j (< 2^31) stays below 2^63;
-    # after step j, |X| <= P / (2 P_j), which `used` words hold with a small signed top word.
-    nwords = P.bit_length() // WORD + 2
+    # Horner X <- X p_j + v_j over base-2^32 words.  One parallel carry pass per step (c = W >> 32;
+    # W &= 2^32 - 1; W[w+1] += c[w]) keeps every word in [-2^31, 2^33), so a word times p_j (< 2^27,
+    # see prime_limit) plus a digit and a carry stays below 2^61; the signed top word holds the small
+    # high part of |X| <= P / 2 (three spare words).
+    nwords = P.bit_length() // WORD + 3
     Wd = np.zeros((nwords, V.shape[1]), dtype=np.int64)
     mask = np.int64((1 << WORD) - 1)
+    shift = np.int64(WORD)
     for j in range(k - 1, -1, -1):
-        used = (P // basis.product(j)).bit_length() // WORD + 2
         if j < k - 1:
-            Wd[:used] *= np.int64(primes[j])
+            Wd *= np.int64(primes[j])
         Wd[0] += V[j]
-        for w in range(used - 1):
-            c = Wd[w] >> np.int64(WORD)
-            Wd[w] &= mask
-            Wd[w + 1] += c
+        c = Wd[:-1] >> shift
+        Wd[:-1] &= mask
+        Wd[1:] += c
+    for w in range(nwords - 1):                                      # full normalisation at the end
+        c = Wd[w] >> shift
+        Wd[w] &= mask
+        Wd[w + 1] += c
     return ints_from_words(Wd.T).reshape(shape)

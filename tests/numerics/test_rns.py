@@ -97,3 +97,16 @@ def test_round_trip_property(vals, terms):
     H = rns.from_ints(np.array(vals, dtype=object), B, k)
     assert [int(v) for v in rns.to_ints(H, B)] == vals
     assert rns.signs(H, B).tolist() == [(v > 0) - (v < 0) for v in vals]
+
+
+@pytest.mark.parametrize("small", [0, 10 ** 9])
+def test_both_reconstruction_paths(monkeypatch, small):
+    """Vectorised Garner/words reconstruction and the Python-int CRT agree with Python ints."""
+    monkeypatch.setattr(rns, "SMALL", small)
+    rnd = random.Random(small)
+    vals = [rnd.randint(-2 ** 400, 2 ** 400) for _ in range(300)] + [0, 1, -1]
+    B = rns.basis_for(100)
+    k = B.count_for(2 ** 400)
+    H = rns.from_ints(np.array(vals, dtype=object), B, k)
+    assert rns.to_ints(H, B).tolist() == vals
+    assert rns.signs(H, B).tolist() == [(v > 0) - (v < 0) for v in vals]
