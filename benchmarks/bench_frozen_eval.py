@@ -1,12 +1,16 @@
 """Benchmark: exact evaluation of a float32 MLP (784-256-256-10) at 10^4 points.
 
-Times, each in a fresh process (peak memory = ru_maxrss of that process):
+Times:
 
-* float64: numpy forward pass on float64 copies of the weights and points (best of 3);
+* float64: numpy forward pass on float64 copies of the weights and points;
 * exact: ``ftcexact.numerics.evaluate_integers`` (integer numerators over one denominator) on a network
-  converted once with ``IntegerNetwork.from_arrays`` (the conversion is timed separately), best of 3;
-  also ``evaluate_exact`` (tuples of Q) once;
+  converted once with ``IntegerNetwork.from_arrays`` (the conversion is timed separately);
+  also ``evaluate_exact`` (tuples of Q);
 * reference: ``ftcexact.network.evaluate`` (Python ints) on a subsample, extrapolated linearly (labelled).
+
+float64 and exact are timed in one process, alternating (best of ``--repeat`` each), so that the load of
+other processes affects both alike.  Peak memory (ru_maxrss) comes from separate fresh processes that
+run one method each.
 
 The exact outputs of the subsample are checked to be identical to the reference.
 
@@ -63,6 +67,42 @@ def phase_exact(points, repeat):
     return t_conv, t_int, t_q, bits, v.den.bit_length(), dict(STATS)
 
 
+def phase_both(points, repeat):
+    """Alternating timing of the float64 pass and the exact evaluation (best of ``repeat`` each)."""
+    import numpy as np
+    from ftcexact.numerics import IntegerNetwork, evaluate_exact, evaluate_integers
+    from ftcexact.numerics.evaluate import STATS
+    arrs, X = make(points)
+    Ws = [(W.astype(np.float64), b.astype(np.float64)) for W, b in arrs]
+    X64 = X.astype(np.float64)
+
+    def run_float():
+        h = X64
+        for l, (W, b) in enumerate(Ws):
+            h = h @ W.T + b
+            if l < len(Ws) - 1:
+                h = np.maximum(h, 0.0)
+        return h
+    t = time.perf_counter()
+    inet = IntegerNetwork.from_arrays(arrs)
+    t_conv = time.perf_counter() - t
+    tf, ti, tq = [], [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        run_float()
+        t1 = time.perf_counter()
+        v = evaluate_integers(inet, X)
+        t2 = time.perf_counter()
+        tf.append(t1 - t0)
+        ti.append(t2 - t1)
+    for _ in range(max(1, repeat - 1)):
+        t0 = time.perf_counter()
+        evaluate_exact(inet, X)
+        tq.append(time.perf_counter() - t0)
+    bits = max(abs(int(x)).bit_length() for x in v.numerators.ravel()[:1000])
+    return min(tf), min(ti), min(tq), t_conv, bits, v.den.bit_length(), dict(STATS)
+
+
 def phase_reference(points, sub):
     from ftcexact.kernel.numbers import Q
     from ftcexact.network import Network, evaluate
@@ -87,13 +127,15 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     print(machine_facts())
-    t_float, mem_float = in_fresh_process(phase_float, args.points, args.repeat)
-    (t_conv, t_int, t_q, bits, den_bits, stats), mem_exact = in_fresh_process(phase_exact, args.points, args.repeat)
+    (t_float, t_int, t_q, t_conv, bits, den_bits, stats), _ = in_fresh_process(phase_both, args.points, args.repeat)
+    _, mem_float = in_fresh_process(phase_float, args.points, 1)
+    _, mem_exact = in_fresh_process(phase_exact, args.points, 1)
     (t_net, t_ref, same), mem_ref = in_fresh_process(phase_reference, args.points, args.sub)
     extrap = t_ref * args.points / args.sub
-    print(f"MLP {'-'.join(map(str, SIZES))}, float32 weights, {args.points} float32 points in [0, 1)")
+    print(f"MLP {'-'.join(map(str, SIZES))}, float32 weights, {args.points} float32 points in [0, 1); "
+          f"best of {args.repeat}, float64 and exact alternating in one process")
     print(f"{'method':<52} {'time s':>9} {'/ float64':>10} {'peak MiB':>9}")
-    print(f"{'float64 forward pass (best of %d)' % args.repeat:<52} {t_float:9.3f} {1.0:10.1f} {mem_float:9.0f}")
+    print(f"{'float64 forward pass':<52} {t_float:9.3f} {1.0:10.1f} {mem_float:9.0f}")
     print(f"{'exact, integer numerators (evaluate_integers)':<52} {t_int:9.3f} {t_int / t_float:10.1f} "
           f"{mem_exact:9.0f}")
     print(f"{'exact, tuples of Q (evaluate_exact)':<52} {t_q:9.3f} {t_q / t_float:10.1f} {'':>9}")

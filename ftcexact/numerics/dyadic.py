@@ -54,6 +54,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from ._threads import single_blas
+
 __all__ = ["NonFiniteError", "exponent_range", "nonfinite_positions", "to_integers", "limbs",
            "limb_count", "project_exact", "rational_vector"]
 
@@ -477,6 +479,14 @@ def project_exact(X, a, block_rows=None):
         plan = None
     else:
         plan = _projection_plan(d, a_bits, span)
+    wide = X.dtype.kind != "f" or (X.dtype == np.float64 and hi > 960)  # see _widened
+    with single_blas():
+        return _project_blocks(X, A, e, den, bound, plan, block_rows, d, wide, a_abs, span)
+
+
+def _project_blocks(X, A, e, den, bound, plan, block_rows, d, wide, a_abs, span):
+    """The block loop of :func:`project_exact` (one BLAS thread: the products are small)."""
+    K = len(X)
     as_int64 = bound < 1 << 63
     out = np.empty(K, dtype=np.int64 if as_int64 else object)
     if plan is None:
@@ -487,7 +497,6 @@ def project_exact(X, a, block_rows=None):
             out[start:start + len(Mb)] = s.astype(np.int64) if as_int64 else s.astype(np.int64).astype(object)
         return out, den
     beta_x, n_x, beta_a, n_a = plan
-    wide = X.dtype.kind != "f" or (X.dtype == np.float64 and hi > 960)  # see _widened
     La = _signed_split(A, beta_a, n_a).T.copy()                   # (d, n_a)
     rows = min(block_rows, K)
     r, tmp = np.empty((rows, d)), np.empty((rows, d))
@@ -502,7 +511,7 @@ def project_exact(X, a, block_rows=None):
             rb[...] = Xb                                          # exact widening
             _split_into(rb, tb, Lb, e, beta_x)
         S = (Lb.reshape(-1, d) @ La).reshape(n_x, n, n_a)         # exact limb products
-        out[start:start + n] = _combine(S, beta_x, beta_a, as_int64, d)
+        out[start:start + n] = _combine(S, beta_x, beta_a, as_int64, d, a_abs, span)
     return out, den
 
 
@@ -525,17 +534,29 @@ def _scale_to(src, k, out):
         np.ldexp(src, k, out=out)
 
 
-def _combine(S, beta_x, beta_a, as_int64, d):
-    """``sum_{b,c} S[b, :, c] 2^(beta_x b + beta_a c)`` exactly."""
+def _combine(S, beta_x, beta_a, as_int64, d, a_abs=None, span=None):
+    """``sum_{b,c} S[b, :, c] 2^(beta_x b + beta_a c)`` exactly.
+
+    int64 accumulation is used only when nothing can overflow: with one limb of
+    ``a`` (``n_a = 1``), adding the terms from the top limb down gives partial
+    sums ``sum_j A_j (M_ij rounded to a multiple of 2^(beta_x b))`` (top-down
+    ``rint`` limbs round the remaining value to nearest), at most
+    ``|A|_1 (2^span + 2^(beta_x b - 1)) < |A|_1 2^(span+2)`` since
+    ``beta_x (n_x - 1) < span + 2``; each term is a difference of two of them,
+    below ``|A|_1 2^(span+3)``, which must be below ``2^63``.  Otherwise the
+    crude sum of the largest possible terms must fit.
+    """
     n_x, rows, n_a = S.shape
     Si = S.astype(np.int64)  # exact: |S| <= 2^53
     terms = [(beta_x * b + beta_a * c, Si[b, :, c]) for b in range(n_x) for c in range(n_a)]
     if as_int64:
-        # every term is at most d 2^(beta_x - 1 + beta_a - 1 + shift); if even their sum fits, int64 is safe
-        worst = sum(d << (beta_x + beta_a - 2 + sh) for sh, _ in terms)
-        if worst < 1 << 63:
+        if n_a == 1 and a_abs is not None and a_abs << (span + 3) < 1 << 63:
+            safe = True
+        else:
+            safe = sum(d << (beta_x + beta_a - 2 + sh) for sh, _ in terms) < 1 << 63
+        if safe:
             acc = np.zeros(rows, dtype=np.int64)
-            for sh, v in terms:
+            for sh, v in sorted(terms, key=lambda t: -t[0]):         # from the top limb down
                 acc += v << np.int64(sh)
             return acc
         return ints_from_words(words_from_terms(terms, rows)).astype(np.int64)

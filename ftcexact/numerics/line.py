@@ -65,11 +65,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from contextlib import nullcontext
 
 import numpy as np
 
 from . import rns
+from ._threads import single_blas
 from .fpfilter import ETA, U, gamma, up
 from .layers import as_integer_network
 
@@ -81,24 +81,6 @@ STATS = Counter()
 
 _G2 = up(gamma(2))
 _INFLATE = 1.0 + 2.0 ** -48
-
-
-def _single_blas():
-    """One BLAS thread while walking (the products are small; threads only add synchronisation).
-
-    Uses threadpoolctl when it is installed (optional); otherwise does nothing.
-    """
-    global _CONTROLLER
-    if _CONTROLLER is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _CONTROLLER = ThreadpoolController()
-        except ImportError:
-            _CONTROLLER = False
-    return _CONTROLLER.limit(limits=1, user_api="blas") if _CONTROLLER else nullcontext()
-
-
-_CONTROLLER = None
 
 
 def _ru(x):
@@ -219,7 +201,7 @@ def restrict_to_line_fast(net, point=None, direction=None, segment=None):
         nodes = _Nodes([0, 0], [int(lo.numerator), int(hi.numerator)], [int(lo.denominator), int(hi.denominator)])
     else:
         nodes = _Nodes([-1, 1], [0, 0], [1, 1])
-    with _single_blas():
+    with single_blas():
         walk = _Walk(inet, p, u)
         forms = walk.first_layer()
         for l in range(1, inet.depth):
