@@ -395,20 +395,25 @@ def extend(H, basis, k_new):
     primes = basis.prime_list(k_new)
     inv, TT = basis.extension_tables(k, k_new)                       # TT: (k_new - k, k + 1)
     flat = H.reshape(k, -1)
-    Y = np.empty((k + 1, flat.shape[1]))
-    np.multiply(flat, inv[:, None], out=Y[:k])                       # |r inv| <= R^2 < 2^52
-    reduce(Y[:k], basis, out=Y[:k])
-    np.rint(basis.pinv(k) @ Y[:k], out=Y[k])                         # alpha, exact: see module header
-    new = primes[k:]
+    E = flat.shape[1]
+    out = np.empty((k_new, E))
+    Y = np.empty((k + 1, E))
+    tmp = np.empty(E)
+    for i, p in enumerate(primes[:k]):
+        out[i] = flat[i]
+        np.multiply(flat[i], inv[i], out=Y[i])                       # |r inv| <= R^2 < 2^52
+        _reduce1(Y[i], float(p), 1.0 / p, tmp)
+    np.matmul(basis.pinv(k), Y[:k], out=Y[k])
+    np.rint(Y[k], out=Y[k])                                          # alpha, exact: see module header
     per = basis.max_terms(k_new)
-    out = np.empty((k_new, flat.shape[1]))
-    out[:k] = flat
     acc = out[k:]
     for s0 in range(0, k + 1, per):
-        part = TT[:, s0:s0 + per] @ Y[s0:s0 + per]                   # exact: below 2^52
-        if s0:
-            part += acc
-        acc[...] = _reduce(part, new)
+        if s0 == 0:
+            np.matmul(TT[:, :per], Y[:per], out=acc)                  # exact: below 2^52
+        else:
+            acc += TT[:, s0:s0 + per] @ Y[s0:s0 + per]
+        for j, q in enumerate(primes[k:]):
+            _reduce1(acc[j], float(q), 1.0 / q, tmp)
     return out.reshape((k_new,) + H.shape[1:])
 
 
