@@ -148,3 +148,23 @@ def test_errors():
 def test_property_identical_to_network_evaluate(args):
     net, pts = args
     assert evaluate_exact(net, pts) == evaluate(net, pts)
+
+
+def test_the_filter_decides_almost_everything_on_generic_data():
+    rng = np.random.default_rng(8)
+    arrs, net = float_net(rng, [20, 30, 30, 4], np.float32)
+    X = rng.standard_normal((200, 20)).astype(np.float32)
+    ev.STATS.clear()
+    assert evaluate_exact(arrs, X, block_rows=64) == evaluate(net, float_points(X))
+    assert ev.STATS["filtered"] > 0.999 * (ev.STATS["filtered"] + ev.STATS["exact_signs"])
+
+
+def test_deep_network_with_ties_propagating_through_layers():
+    """Ten layers of x -> relu(x) - relu(-x) style carries with exact zeros at every depth."""
+    eye = [[1, 0], [0, 1]]
+    layers = [([[1, -1], [-1, 1]], [0, 0])] + [(eye, [0, 0])] * 9 + [([[1, -1]], ["1/3"])]
+    net = Network.from_lists(layers)
+    X = np.array([[0.1, 0.1], [0.1, 0.1 + 2 ** -56], [1e-300, 0.0], [0.0, 0.0], [3.0, -3.0]])
+    ev.STATS.clear()
+    assert evaluate_exact(net, X, block_rows=2) == evaluate(net, float_points(X))
+    assert ev.STATS["exact_signs"] >= 10

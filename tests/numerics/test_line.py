@@ -141,3 +141,35 @@ def test_property_identical_to_restrict_to_line(args):
     assert restrict_to_line_fast(net, point, direction) == ref
     if w > 0:
         assert restrict_to_line_fast(net, point, direction, segment=(a, a + w)) == clip(ref, a, a + w)
+
+
+@st.composite
+def tied_networks(draw):
+    """Networks whose neurons are duplicated or rescaled copies: roots coincide exactly."""
+    d = draw(st.integers(1, 2))
+    base = draw(st.lists(st.tuples(st.tuples(*[small] * d), small), min_size=1, max_size=3))
+    rows, bias = [], []
+    for w, b in base:
+        for s in draw(st.lists(st.sampled_from([1, 2, 3, "1/2"]), min_size=1, max_size=3)):
+            rows.append([Q(s) * v for v in w])
+            bias.append(Q(s) * b)
+    m = len(rows)
+    W2 = [[draw(small) for _ in range(m)] for _ in range(draw(st.integers(1, 3)))]
+    out = [[draw(small) for _ in range(len(W2))]]
+    return Network.from_lists([(rows, bias), (W2, [draw(small) for _ in W2]), (out, [0])])
+
+
+@given(tied_networks(), st.tuples(small, small), st.tuples(small, small))
+def test_property_exact_ties(net, point, direction):
+    d = net.input_dim
+    point, direction = point[:d], direction[:d]
+    if not any(direction):
+        return
+    assert restrict_to_line_fast(net, point, direction) == restrict_to_line(net, point, direction)
+
+
+def test_depth_one_and_zero_direction_components():
+    net = Network.from_lists([([[1, 2, 3], [0, 0, 1]], [1, -1])])
+    assert restrict_to_line_fast(net, [1, 2, 3], [0, 1, 0]) == restrict_to_line(net, [1, 2, 3], [0, 1, 0])
+    assert restrict_to_line_fast(net, [1, 2, 3], [0, 1, 0], segment=(0, 1)) == \
+        restrict_to_line(net, [1, 2, 3], [0, 1, 0])
