@@ -213,6 +213,11 @@ def limb_count(lo, hi, exponent, bits):
 
     ``count * bits >= span + 2``: signed digits in ``[-2^(bits-1), 2^(bits-1))``
     then reach at least ``3/7 * 2^(count bits) > 2^span`` in magnitude.
+
+    Examples
+    --------
+    >>> limb_count(-24, 1, -24, 26)      # integers below 2^25 need 27 bits of signed digits: 2 limbs
+    2
     """
     span = hi - exponent
     return max(1, -(-(span + 2) // bits))
@@ -578,6 +583,11 @@ def words_from_terms(terms, rows):
     and ``hi << r`` (``r = s mod 32``) stay below ``2^63`` and are spread over
     three words, and carries are propagated after every 128 terms, so no
     word exceeds ``2^63``.
+
+    Examples
+    --------
+    >>> words_from_terms([(0, np.array([-1])), (33, np.array([3]))], 1).tolist()
+    [[4294967295, 5, 0, 0, 0]]
     """
     n = max(s for s, _ in terms) // WORD + 4
     W = np.zeros((n, rows), dtype=np.int64)

@@ -84,13 +84,25 @@ _GROW = 1.0 + 2.0 ** -50  # 1 + 8u >= 1 + 4u, exactly representable
 
 
 def up(x):
-    """A float ``>= x`` for an exact ``Fraction`` or int ``x >= 0`` (one ulp above the rounded value)."""
+    """A float ``>= x`` for an exact ``Fraction`` or int ``x >= 0`` (one ulp above the rounded value).
+
+    Examples
+    --------
+    >>> up(Fraction(1, 3)) > 1 / 3
+    True
+    """
     f = float(x)
     return math.nextafter(f, math.inf) if f != math.inf else f
 
 
 def gamma(n):
-    """``gamma_n = n u / (1 - n u)`` as an exact ``Fraction``."""
+    """``gamma_n = n u / (1 - n u)`` as an exact ``Fraction``.
+
+    Examples
+    --------
+    >>> gamma(1) == Fraction(1, 2 ** 53 - 1)
+    True
+    """
     nu = Fraction(n, 1 << 53)
     if nu >= Fraction(1, 2):
         raise ValueError("dimension too large for the floating-point filter")
@@ -166,6 +178,12 @@ def decide(zf, E):
     """``(positive, undecided)`` boolean arrays: ``zf > E`` proves ``z > 0``, ``zf < -E`` proves ``z < 0``.
 
     Entries with a non-finite ``zf`` or ``E`` are undecided (Lemma 2).
+
+    Examples
+    --------
+    >>> pos, und = decide(np.array([1.0, -1.0, 1e-20, np.inf]), np.array([1e-15, 1e-15, 1e-15, 1.0]))
+    >>> pos.tolist(), und.tolist()
+    ([True, False, False, False], [False, False, True, True])
     """
     pos = zf > E
     neg = zf < -E

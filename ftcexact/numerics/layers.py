@@ -22,6 +22,11 @@ arrays of Python ints (constructions with thousands of bits).
 :meth:`IntegerNetwork.from_network` converts exact ``Q`` weights;
 :meth:`IntegerNetwork.from_arrays` takes numpy float (or integer) arrays
 directly, vectorised, which is how float models should be passed.
+
+References
+----------
+Sohn et al. 2024 and Yun et al. 2019 (the networks whose values are certified);
+the per-layer clearing of denominators follows :func:`ftcexact.network.evaluate`.
 """
 
 from __future__ import annotations
@@ -230,7 +235,16 @@ class IntegerNetwork:
 
 
 def as_integer_network(net):
-    """``net`` if already an :class:`IntegerNetwork`, else converted (``Network`` or array list)."""
+    """``net`` if already an :class:`IntegerNetwork`, else converted (``Network`` or array list).
+
+    Convert once and reuse the result: the residues of the weights are cached on it.
+
+    Examples
+    --------
+    >>> inet = as_integer_network([(np.eye(2, dtype=np.float32), np.zeros(2, dtype=np.float32))])
+    >>> as_integer_network(inet) is inet, inet.output_dim
+    (True, 2)
+    """
     if isinstance(net, IntegerNetwork):
         return net
     if hasattr(net, "layers") and hasattr(net, "input_dim"):

@@ -104,7 +104,13 @@ def loose_bound(p):
 
 
 def prime_limit(terms):
-    """Largest odd ``p`` with ``terms * R(p)^2 + R(p) <= 2^52`` (and ``p < 2^31``)."""
+    """Largest odd ``p`` with ``terms * R(p)^2 + R(p) <= 2^52`` (and ``p < 2^31``).
+
+    Examples
+    --------
+    >>> [prime_limit(n).bit_length() for n in (1, 50, 784)]
+    [27, 25, 23]
+    """
     R = math.isqrt(SAFE // max(terms, 1))
     while terms * R * R + R > SAFE:
         R -= 1
@@ -254,6 +260,14 @@ def reduce(Z, basis, out=None):
     """Loose residues of float integers ``|Z| <= 2^52`` (prime axis first).
 
     With ``out=Z`` the reduction is done in place, one prime at a time.
+
+    Examples
+    --------
+    >>> B = basis_for(1)
+    >>> p = B.prime_list(1)[0]
+    >>> r = reduce(np.array([[2.0 ** 52, -5.0]]), B)
+    >>> [int(v) % p for v in r[0]] == [2 ** 52 % p, -5 % p], bool(np.abs(r).max() <= loose_bound(p))
+    (True, True)
     """
     k = Z.shape[0]
     primes = basis.prime_list(k)
@@ -274,7 +288,15 @@ def reduce(Z, basis, out=None):
 
 
 def canonical(Z, basis):
-    """Canonical symmetric residues in ``[-(p-1)/2, (p-1)/2]`` of float integers ``|Z| <= 2^52``."""
+    """Canonical symmetric residues in ``[-(p-1)/2, (p-1)/2]`` of float integers ``|Z| <= 2^52``.
+
+    Examples
+    --------
+    >>> B = basis_for(1)
+    >>> p = B.prime_list(1)[0]
+    >>> canonical(np.array([[p + 2.0, -1.0, (p + 1) / 2]]), B).tolist() == [[2.0, -1.0, -(p - 1) / 2]]
+    True
+    """
     return _canon(Z, basis.prime_list(Z.shape[0]))
 
 
@@ -309,7 +331,15 @@ def limb_residue(L, bits, basis, i, C, out, tmp):
 
 
 def from_limbs(L, bits, basis, k):
-    """Loose residues ``(k,) + L.shape[1:]`` of ``sum_b L[b] 2^(bits b)``."""
+    """Loose residues ``(k,) + L.shape[1:]`` of ``sum_b L[b] 2^(bits b)``.
+
+    Examples
+    --------
+    >>> B = basis_for(1)
+    >>> R = from_limbs(np.array([[5.0], [-3.0]]), 26, B, 3)        # 5 - 3 * 2^26
+    >>> bool(np.all(canonical(R, B) == from_ints(np.array([5 - 3 * 2 ** 26]), B, 3)))
+    True
+    """
     C = limb_weights(bits, L.shape[0], basis, k)
     out = np.empty((k,) + L.shape[1:])
     tmp = np.empty(L.shape[1:])
@@ -440,6 +470,13 @@ def mixed_radix(H, basis):
     Step ``j``: ``t = r_j - sum_(i<j) v_i (P_i mod p_j)`` (one matrix-vector
     product, reduced every :meth:`Basis.max_terms` terms), then
     ``v_j = canonical(t (P_j^-1 mod p_j))``.
+
+    Examples
+    --------
+    >>> B = basis_for(1)
+    >>> p1 = B.prime_list(1)[0]
+    >>> mixed_radix(from_ints(np.array([3 * p1 - 2]), B, 2), B).ravel().tolist()   # -2 + 3 p_1
+    [-2.0, 3.0]
     """
     k = H.shape[0]
     flat = H.reshape(k, -1)
