@@ -70,7 +70,7 @@ import numpy as np
 
 from . import rns
 from ._threads import single_blas
-from .fpfilter import ETA, U, gamma, up
+from .fpfilter import ETA, gamma, up
 from .layers import as_integer_network
 
 __all__ = ["restrict_to_line_fast", "STATS"]

@@ -243,10 +243,6 @@ def basis_for(terms):
     return _BASES[terms]
 
 
-def _col(v, ndim):
-    return v.reshape((-1,) + (1,) * (ndim - 1))
-
-
 def _reduce1(Z, p, pinv, tmp):
     """In place: loose residue modulo one prime ``p`` of float integers ``|Z| <= 2^52``."""
     np.multiply(Z, pinv, out=tmp)

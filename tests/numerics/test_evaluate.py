@@ -168,3 +168,10 @@ def test_deep_network_with_ties_propagating_through_layers():
     ev.STATS.clear()
     assert evaluate_exact(net, X, block_rows=2) == evaluate(net, float_points(X))
     assert ev.STATS["exact_signs"] >= 10
+
+
+def test_integer_network_round_trip():
+    rng = np.random.default_rng(2)
+    arrs, net = float_net(rng, [3, 4, 2], np.float32)
+    assert IntegerNetwork.from_arrays(arrs).to_network() == net
+    assert IntegerNetwork.from_network(net).to_network() == net
