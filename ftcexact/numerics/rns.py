@@ -65,6 +65,7 @@ import math
 
 import numpy as np
 
+from ._threads import single_blas
 from .dyadic import WORD, ints_from_words
 
 __all__ = ["Basis", "basis_for", "reduce", "canonical", "from_float_ints", "from_limbs", "from_ints",
@@ -429,17 +430,18 @@ def extend(H, basis, k_new):
         out[i] = flat[i]
         np.multiply(flat[i], inv[i], out=Y[i])                       # |r inv| <= R^2 < 2^52
         _reduce1(Y[i], float(p), 1.0 / p, tmp)
-    np.matmul(basis.pinv(k), Y[:k], out=Y[k])
-    np.rint(Y[k], out=Y[k])                                          # alpha, exact: see module header
     per = basis.max_terms(k_new)
     acc = out[k:]
-    for s0 in range(0, k + 1, per):
-        if s0 == 0:
-            np.matmul(TT[:, :per], Y[:per], out=acc)                  # exact: below 2^52
-        else:
-            acc += TT[:, s0:s0 + per] @ Y[s0:s0 + per]
-        for j, q in enumerate(primes[k:]):
-            _reduce1(acc[j], float(q), 1.0 / q, tmp)
+    with single_blas():                                              # skinny, memory-bound products
+        np.matmul(basis.pinv(k), Y[:k], out=Y[k])
+        np.rint(Y[k], out=Y[k])                                      # alpha, exact: see module header
+        for s0 in range(0, k + 1, per):
+            if s0 == 0:
+                np.matmul(TT[:, :per], Y[:per], out=acc)              # exact: below 2^52
+            else:
+                acc += TT[:, s0:s0 + per] @ Y[s0:s0 + per]
+            for j, q in enumerate(primes[k:]):
+                _reduce1(acc[j], float(q), 1.0 / q, tmp)
     return out.reshape((k_new,) + H.shape[1:])
 
 
@@ -483,20 +485,21 @@ def mixed_radix(H, basis):
     G, inv = basis.garner_tables(k)
     per = basis.max_terms(k)
     tmp = np.empty(flat.shape[1])
-    for j in range(k):
-        pj = float(primes[j])
-        t = flat[j].copy()
-        for s0 in range(0, j, per):
-            s1 = min(j, s0 + per)
-            t -= G[j, s0:s1] @ V[s0:s1]                              # exact: below 2^52
-            _reduce1(t, pj, 1.0 / pj, tmp)
-        if j:
-            t *= inv[j]                                              # |t inv| <= R (p-1)/2 < 2^52
-        _reduce1(t, pj, 1.0 / pj, tmp)                               # now |t| <= (p-1)/2 + 1: make it canonical
-        half = (pj - 1) / 2
-        t -= pj * (t > half)
-        t += pj * (t < -half)
-        V[j] = t
+    with single_blas():                                              # matrix-vector products only
+        for j in range(k):
+            pj = float(primes[j])
+            t = flat[j].copy()
+            for s0 in range(0, j, per):
+                s1 = min(j, s0 + per)
+                t -= G[j, s0:s1] @ V[s0:s1]                          # exact: below 2^52
+                _reduce1(t, pj, 1.0 / pj, tmp)
+            if j:
+                t *= inv[j]                                          # |t inv| <= R (p-1)/2 < 2^52
+            _reduce1(t, pj, 1.0 / pj, tmp)                           # |t| <= (p-1)/2 + 1: make it canonical
+            half = (pj - 1) / 2
+            t -= pj * (t > half)
+            t += pj * (t < -half)
+            V[j] = t
     return V.reshape(H.shape)
 
 
