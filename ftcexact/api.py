@@ -316,11 +316,8 @@ def pieces(network, point=None, direction=None, segment=None):
     ----------
     Yun et al. 2019, proof of Theorem 3.3; Sohn et al. 2024, §4.1 (networks on a line are piecewise linear).
     """
-    from .analysis.pieces import clip, restrict_to_line
-    f = restrict_to_line(_network(network), point, direction)
-    if segment is not None:
-        f = clip(f, *segment)
-    return _pieces(f)
+    from .analysis.pieces import restrict_to_line
+    return _pieces(restrict_to_line(_network(network), point, direction, segment))
 
 
 def min_pieces(t, z):

@@ -109,19 +109,28 @@ def _common_denominator(values):
     return lcm(1, *(denominator(v) for v in values))
 
 
-def evaluate(net, points):
+def evaluate(net, points, method="auto"):
     """Exact outputs of ``net`` at every point (tuples of ``Q``).
 
-    Denominators are cleared once per layer: the activations of all points are
-    an integer matrix over one common denominator, so each layer is one
-    integer matrix product.
+    ``method="integer"`` clears denominators once per layer: the activations
+    of all points are an integer matrix over one common denominator, so each
+    layer is one integer matrix product.  ``"fast"`` is
+    :func:`ftcexact.numerics.evaluate_exact` (a float filter decides the ReLU
+    pattern, exact residue arithmetic computes the values: identical results,
+    tested); ``"auto"`` takes it for ReLU networks when numpy is installed.
 
     Examples
     --------
     >>> net = Network.from_lists([([["1/2"]], ["1/3"])])
     >>> evaluate(net, [["1"]])[0] == (Q(5, 6),)
     True
+    >>> evaluate(net, [["1"]], method="integer") == evaluate(net, [["1"]], method="fast")
+    True
     """
+    if method == "fast" or (method == "auto" and net.activation == "relu" and _numerics() is not None):
+        return _numerics().evaluate_exact(net, [tuple(as_rational(v) for v in p) for p in points]) if points else []
+    if method not in ("auto", "integer"):
+        raise ValueError(f"method must be 'auto', 'fast' or 'integer', not {method!r}")
     pts = [tuple(as_rational(v) for v in p) for p in points]
     if not pts:
         return []
@@ -142,6 +151,14 @@ def evaluate(net, points):
                 H = [[v * pp * qn if v > 0 else v * pn * qp for v in hp] for hp in H]
                 den *= qn * qp
     return [tuple(Q(v, den) for v in hp) for hp in H]
+
+
+def _numerics():
+    try:
+        from . import numerics
+    except ImportError:  # numpy missing: the integer method only
+        return None
+    return numerics
 
 
 def compose(outer, inner):
