@@ -39,8 +39,8 @@ def _instance(ds, net):
     one_hot = all(sorted(z) == [Q(0)] * (len(z) - 1) + [Q(1)] for z in targets)
 
     def blocks():
-        from .constructions.projection import distinct_projection_direction
-        _, t = distinct_projection_direction(ds.x)
+        from .constructions.projection import project_dataset
+        _, t = project_dataset(ds)
         order = sorted(set(zip(t, (bool(any(z)) for z in targets))))
         runs, run = [], 0
         for _, changed in order:
@@ -103,6 +103,9 @@ def make_certificate(ds, net, *, construction, statement=None, hints=None, datas
             claim["statement"] = statement
         else:
             hints["statement_not_claimed"] = f"{statement}: {why}"
+    if dataset_ref is None and not hasattr(ds, "x"):
+        raise ValueError("a dataset held as an array is referenced, not embedded: save it as .npz and pass "
+                         "dataset_ref")
     cert = {"format": FORMAT, "version": VERSION, "kind": "fine-tuning", "claim": claim,
             "dataset": dataset_ref or dataset_to_json(ds, with_f=frozen_ref is None)}
     if frozen_ref:
@@ -207,7 +210,7 @@ def summary(cert, ds, net=None):
     out["g_between_data"] = None
     if one is not None:
         w, alphas = one
-        s = [sum(a * v for a, v in zip(w, x)) for x in ds.x]
+        s = ds.projections(w) if hasattr(ds, "projections") else [sum(a * v for a, v in zip(w, x)) for x in ds.x]
         lo, hi = min(s), max(s)
         bps, forms = restrict_to_direction([(None, kernel_net.layers[0][1])] + list(kernel_net.layers[1:]), alphas,
                                            kernel_net.slopes)

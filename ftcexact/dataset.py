@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from .kernel.numbers import MAX_DIGITS, Q, RationalError, as_rational, format_rational, parse_rationals
 
-__all__ = ["Dataset", "DatasetError", "load_dataset", "dataset_from_json", "dataset_to_json",
+__all__ = ["Dataset", "ArrayDataset", "DatasetError", "load_dataset", "dataset_from_json", "dataset_to_json",
            "dataset_from_csv", "dataset_from_arrays", "random_dataset", "read_json_text", "with_frozen", "one_hot"]
 
 
@@ -119,6 +119,76 @@ class Dataset:
         return len(self.T)
 
 
+class ArrayDataset:
+    """A dataset whose inputs stay a NumPy array: for K in the millions, never a rational per entry.
+
+    The inputs are a float or integer array (exact: every float is a dyadic
+    rational); labels and f-values are exact tuples (a zero label is one
+    shared tuple).  Constructions read the data only through
+    :meth:`project` (an exact projection ``t = a . x`` with a well-conditioned
+    ``a``: :func:`ftcexact.constructions.projection.choose_array_direction`),
+    :meth:`projections` and :meth:`rows`; there is no ``x`` attribute, so code
+    that would expand every input into rationals fails loudly instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ds = ArrayDataset(np.array([[0.5, 1.0], [1.5, -2.0], [0.0, 0.25]], dtype=np.float32),
+    ...                   ((Q(0),), (Q(3, 4),), (Q(0),)))
+    >>> ds.K, ds.d, ds.T, [str(v) for v in ds.rows([1])[0]]
+    (3, 2, [2], ['3/2', '-2'])
+    """
+
+    def __init__(self, array, y, f=None):
+        import numpy as np
+        self.array = np.asarray(array)
+        if self.array.ndim == 1:
+            self.array = self.array.reshape(-1, 1)
+        if self.array.ndim != 2 or not len(self.array) or self.array.shape[1] == 0:
+            raise DatasetError(f"x must be a non-empty K x d array, got shape {self.array.shape}")
+        if self.array.dtype.kind not in "fiu":
+            raise DatasetError(f"x must hold floats or integers, not {self.array.dtype}")
+        if self.array.dtype.kind == "f" and not np.isfinite(self.array).all():
+            i, j = (int(v[0]) for v in np.nonzero(~np.isfinite(self.array)))
+            raise DatasetError(f"x[{i + 1}][{j + 1}] is not a finite number")
+        self.y, self.f = tuple(y), None if f is None else tuple(f)
+        if len(self.y) != len(self.array) or (self.f is not None and len(self.f) != len(self.y)):
+            raise DatasetError(f"x has {len(self.array)} rows but y or f has a different number")
+        if all(v is None for v in self.y):
+            raise DatasetError("every label is a keep marker: there is nothing to fine-tune")
+        self._projection = None
+
+    K = property(lambda self: len(self.array))
+    d = property(lambda self: self.array.shape[1])
+    dy = Dataset.dy
+    keeps = Dataset.keeps
+    targets = Dataset.targets
+    T = Dataset.T
+    N = Dataset.N
+
+    def rows(self, indices):
+        """The exact inputs (tuples of Q) of the given 0-based rows."""
+        return [tuple(as_rational(v) for v in self.array[i].tolist()) for i in indices]
+
+    def projections(self, direction):
+        """Exact ``a . x_i`` for every row (Q)."""
+        from .numerics import project_exact
+        num, den = project_exact(self.array, direction)
+        return [Q(int(v), den) for v in num.tolist()]
+
+    def project(self):
+        """``(a, t)``: the construction's direction and the exact projections (cached)."""
+        if self._projection is None:
+            from .constructions.projection import choose_array_direction
+            self._projection = choose_array_direction(self.array)
+        return self._projection
+
+    def with_f(self, f):
+        out = ArrayDataset.__new__(ArrayDataset)
+        out.array, out.y, out.f, out._projection = self.array, self.y, tuple(f), self._projection
+        return out
+
+
 def one_hot(label, classes):
     """The one-hot vector of an integer class label (``-1``: None, a keep marker).
 
@@ -154,11 +224,12 @@ def with_frozen(ds, f_net, evaluate=None):
         raise DatasetError(f"the frozen network maps {f_net.input_dim} -> {f_net.output_dim} but the data have "
                            f"d = {ds.d} and {ds.dy} label coordinate(s)")
     explicit = [i for i, y in enumerate(ds.y) if y is not None]
-    values = iter(evaluate(f_net, [ds.x[i] for i in explicit]))
+    inputs = ds.array[explicit] if isinstance(ds, ArrayDataset) else [ds.x[i] for i in explicit]
+    values = iter(evaluate(f_net, inputs))
     f = [None] * ds.K
     for i in explicit:
         f[i] = tuple(next(values))
-    return Dataset(ds.x, ds.y, tuple(f))
+    return ds.with_f(f) if isinstance(ds, ArrayDataset) else Dataset(ds.x, ds.y, tuple(f))
 
 
 def _show(v):
@@ -271,17 +342,47 @@ def _exact(v, name):
         raise DatasetError(f"{name}: {e}") from None
 
 
-def load_npz(path, classes=None):
-    """Read an ``.npz`` dataset (arrays ``x``, ``y``, optionally ``f``) exactly."""
+def _array_labels(y, classes):
+    """Exact label tuples from a NumPy array: one shared zero tuple, NaN rows as keep markers."""
+    import numpy as np
+    if classes:
+        if y.ndim != 1 or not (np.issubdtype(y.dtype, np.integer) or np.all(np.mod(y, 1) == 0)):
+            raise DatasetError("with classes, y must hold integer class labels")
+        return tuple(one_hot(int(v), classes) for v in y.tolist())
+    rows = y.reshape(len(y), -1)
+    zero = (Q(0),) * rows.shape[1]
+    nan = np.isnan(rows).all(axis=1) if rows.dtype.kind == "f" else np.zeros(len(rows), bool)
+    if rows.dtype.kind == "f" and (np.isnan(rows).any(axis=1) & ~nan).any():
+        raise DatasetError("a label row is partly NaN (NaN marks a whole label as 'keep f')")
+    if rows.dtype.kind == "f" and np.isinf(rows).any():
+        raise DatasetError("a label is infinite")
+    nonzero = np.nonzero(~nan & (rows != 0).any(axis=1))[0]
+    out = [zero] * len(rows)
+    for i in np.nonzero(nan)[0].tolist():
+        out[i] = None
+    for i in nonzero.tolist():
+        out[i] = tuple(_exact(v, "y") for v in rows[i].tolist())
+    return tuple(out)
+
+
+def load_npz(path, classes=None, arrays=False):
+    """Read an ``.npz`` dataset (arrays ``x``, ``y``, optionally ``f``) exactly.
+
+    With ``arrays`` the inputs stay a NumPy array (:class:`ArrayDataset`, for large K)."""
     import numpy as np
     try:
         with np.load(path, allow_pickle=False) as data:
             if "x" not in data or "y" not in data:
                 raise DatasetError(f"{path}: an .npz dataset needs arrays 'x' and 'y' (found: {', '.join(data)})")
-            arrays = {k: data[k] for k in ("x", "y", "f") if k in data}
+            found = {k: data[k] for k in ("x", "y", "f") if k in data}
     except (OSError, ValueError, EOFError) as e:
         raise DatasetError(f"{path}: not a readable .npz archive ({str(e)[:80]})") from None
-    return dataset_from_arrays(arrays["x"], arrays["y"], arrays.get("f"), classes)
+    if arrays:
+        f = found.get("f")
+        F = None if f is None else tuple(tuple(_exact(v, "f") for v in row)
+                                         for row in f.reshape(len(f), -1).tolist())
+        return ArrayDataset(found["x"], _array_labels(found["y"], classes), F)
+    return dataset_from_arrays(found["x"], found["y"], found.get("f"), classes)
 
 
 def read_json_text(text, source="input"):
@@ -315,10 +416,12 @@ def dataset_from_csv(text, source="input"):
     return dataset_from_json(obj)
 
 
-def load_dataset(path, classes=None):
-    """Read a JSON, CSV or ``.npz`` dataset file (by extension); ``classes``: integer labels as one-hot."""
+def load_dataset(path, classes=None, arrays=False):
+    """Read a JSON, CSV or ``.npz`` dataset file (by extension); ``classes``: integer labels as one-hot.
+
+    With ``arrays`` an ``.npz`` file's inputs stay a NumPy array (:class:`ArrayDataset`)."""
     if str(path).lower().endswith(".npz"):
-        return load_npz(path, classes)
+        return load_npz(path, classes, arrays)
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()

@@ -127,6 +127,10 @@ def evaluate(net, points, method="auto"):
     >>> evaluate(net, [["1"]], method="integer") == evaluate(net, [["1"]], method="fast")
     True
     """
+    if hasattr(points, "dtype"):  # a NumPy array: its floats are exact dyadic rationals
+        if method != "integer" and net.activation == "relu":
+            return _numerics().evaluate_exact(net, points) if len(points) else []
+        points = points.tolist()
     if method == "fast" or (method == "auto" and net.activation == "relu" and _numerics() is not None):
         return _numerics().evaluate_exact(net, [tuple(as_rational(v) for v in p) for p in points]) if points else []
     if method not in ("auto", "integer"):

@@ -53,7 +53,9 @@ def cmd_certify(args):
     from ..constructions import certify
     from ..dataset import with_frozen
     check_output(args.output, args.dataset, args.frozen)
-    ds = load_dataset(args.dataset, classes=args.classes)
+    arrays = str(args.dataset).lower().endswith(".npz")  # kept as an array, referenced by the certificate
+    ds = load_dataset(args.dataset, classes=args.classes, arrays=arrays)
+    args.reference = args.reference or arrays
     if ds.keeps and not args.frozen:
         raise UsageError(f"{ds.keeps} labels keep the frozen network's value (null/NaN/-1): give --frozen MODEL")
     if args.reference and str(args.dataset).lower().endswith(".csv"):

@@ -503,7 +503,7 @@ def three_layer_best(ds):
         except ConstructionError as e:
             report[name] = f"refused: {e}"
             continue
-        if evaluate(net, list(ds.x)) != list(ds.targets):
+        if evaluate(net, ds.array if hasattr(ds, "array") else list(ds.x)) != list(ds.targets):
             report[name] = "failed the exact check"
             continue
         report[name] = net.neurons

@@ -22,7 +22,7 @@ from __future__ import annotations
 from ..analysis.partitions import kept_indices, theorem_4_4_neurons
 from ..kernel.numbers import Q, format_rational
 from ..network import Network
-from .projection import distinct_projection_direction
+from .projection import project_dataset
 
 __all__ = ["lemma_4_5_interpolant", "interpolating_network", "sorted_distinct", "two_layer_fit", "oriented_fit"]
 
@@ -113,7 +113,7 @@ def two_layer_fit(ds, keep="kept"):
     ----------
     Sohn et al. 2024, Theorem 4.4, Lemma 4.5 and Theorem 4.1 (upper bound).
     """
-    a, t = distinct_projection_direction(ds.x)
+    a, t = project_dataset(ds)
     rows = sorted_distinct(ds, t)
     K = len(rows)
     T_sorted = [p + 1 for p, (_, z, _) in enumerate(rows) if any(z)]
@@ -180,7 +180,7 @@ def oriented_fit(ds):
     Sohn et al. 2024, Theorem 4.4 (the kept set and broken line); docs/search.md §7 (the orientation).
     """
     net, info = two_layer_fit(ds)
-    a, t = distinct_projection_direction(ds.x)
+    a, t = project_dataset(ds)
     rows = sorted_distinct(ds, t)
     T_sorted = [p + 1 for p, (_, z, _) in enumerate(rows) if any(z)]
     kept = [rows[p - 1] for p in kept_indices(len(rows), T_sorted)]

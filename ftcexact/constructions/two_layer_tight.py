@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from ..kernel.numbers import Q, format_rational
 from ..network import Network
-from .projection import distinct_projection_direction
+from .projection import project_dataset
 from .two_layer import oriented_fit, sorted_distinct
 
 __all__ = ["one_kink_position", "two_kink_positions", "tight_units", "units_value", "units_network",
@@ -251,7 +251,7 @@ def tight_fit(ds):
     """
     if ds.dy != 1:
         raise ValueError("two-layer-tight handles scalar targets (d_y = 1) only")
-    a, t = distinct_projection_direction(ds.x)
+    a, t = project_dataset(ds)
     rows = sorted_distinct(ds, t)
     K = len(rows)
     N = sum(1 for _, z, _ in rows if z[0])

@@ -56,7 +56,7 @@ from dataclasses import dataclass
 from ..kernel.numbers import Q, format_rational
 from ..network import Network
 from .gadgets import ConstructionError, Unit, ceil_rational, compile_units, hard_tanh
-from .projection import distinct_projection_direction
+from .projection import project_dataset
 from .two_layer import sorted_distinct
 
 __all__ = ["prepare", "ysj_condition", "ysj_smallest_widths", "ysj_layout", "window_unit", "window_value",
@@ -74,7 +74,7 @@ def prepare(ds):
     Returns ``(a, ts, zs, idx)``: sorted projections, their targets (tuples)
     and the 1-based dataset index of each.
     """
-    a, t = distinct_projection_direction(ds.x)
+    a, t = project_dataset(ds)
     rows = sorted_distinct(ds, t)
     return a, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
