@@ -230,9 +230,9 @@ def certify(x, y, f=None, frozen=None, construction="two-layer", *, classes=None
         raise DatasetError(f"{ds.keeps} labels keep the frozen network's value: give frozen=...")
     if layers is not None:
         options["layers"] = layers
-    cert = build(ds, construction, frozen_ref=frozen_ref,
-                 direction=None if direction is None else [Q(Fraction(v)) for v in direction], **options)
-    return Certificate(cert, files, summarize(cert, ds))
+    cert, net = build(ds, construction, frozen_ref=frozen_ref, return_network=True,
+                      direction=None if direction is None else [Q(Fraction(v)) for v in direction], **options)
+    return Certificate(cert, files, summarize(cert, ds, net))
 
 
 def summary(cert):

@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import tempfile
-from bisect import bisect_right
 
 from .dataset import dataset_from_json, dataset_to_json
 from .kernel.claims import STATEMENTS, Instance, statement_checks
@@ -41,7 +40,11 @@ def _instance(ds, net):
     def blocks():
         from .constructions.projection import project_dataset
         _, t = project_dataset(ds)
-        order = sorted(set(zip(t, (bool(any(z)) for z in targets))))
+        if hasattr(ds, "sorted_order"):  # rows in projection order, equal projections merged
+            rows = ds.sorted_order()
+            order = [(t[i], bool(any(targets[i]))) for j, i in enumerate(rows) if j == 0 or t[i] != t[rows[j - 1]]]
+        else:
+            order = sorted(set(zip(t, (bool(any(z)) for z in targets))))
         runs, run = [], 0
         for _, changed in order:
             if changed and run:
@@ -193,36 +196,35 @@ def summary(cert, ds, net=None):
     >>> s["statement"], s["neurons"] <= 10, s["warnings"]
     ('ftc_thm_4_4', True, [])
     """
-    from .kernel.evaluate import first_layer_direction, read_net, restrict_to_direction
-    from .kernel.numbers import bit_size
+    from .kernel.evaluate import first_layer_direction, restrict_to_direction
     net = net or network_from_json(cert["network"])
-    weights = [v for W, b in net.layers for row in W for v in row] + [v for _, b in net.layers for v in b]
+    bits = max((abs(v.numerator).bit_length() + v.denominator.bit_length()
+                for W, b in net.layers for row in list(W) + [b] for v in row), default=0)
+    biggest = max((abs(v) for z in ds.targets for v in z), default=Q(0))
     out = {"construction": cert["claim"].get("construction"), "statement": cert["claim"].get("statement"),
            "K": ds.K, "d": ds.d, "N": ds.N, "keeps": ds.keeps, "neurons": net.neurons, "widths": net.widths,
-           "max_weight_bits": max((bit_size(v) for v in weights), default=0),
-           "max_abs_weight": decimal(max((abs(v) for v in weights), default=Q(0))), "warnings": []}
+           "max_weight_bits": bits,
+           "max_abs_weight": decimal(max((abs(v) for W, b in net.layers for row in list(W) + [b] for v in row),
+                                         default=Q(0))),
+           "max_abs_target": decimal(biggest), "g_between_data": None, "warnings": []}
     if cert.get("hints", {}).get("statement_not_claimed"):
         out["warnings"].append("no statement claimed: " + cert["hints"]["statement_not_claimed"])
-    kernel_net = read_net(network_to_json(net), ds.d)
-    one = first_layer_direction(kernel_net)
-    biggest = max((abs(v) for z in ds.targets for v in z), default=Q(0))
-    out["max_abs_target"] = decimal(biggest)
-    out["g_between_data"] = None
+    one = first_layer_direction(net)
     if one is not None:
         w, alphas = one
         s = ds.projections(w) if hasattr(ds, "projections") else [sum(a * v for a, v in zip(w, x)) for x in ds.x]
         lo, hi = min(s), max(s)
-        bps, forms = restrict_to_direction([(None, kernel_net.layers[0][1])] + list(kernel_net.layers[1:]), alphas,
-                                           kernel_net.slopes)
-        # |g| on [lo, hi] is largest at an end or a breakpoint (g is piecewise linear and continuous, so the
-        # piece right of a breakpoint gives its value there)
+        bps, forms = restrict_to_direction([(None, net.layers[0][1])] + list(net.layers[1:]), alphas, net.slopes)
+        # |g| on [lo, hi] is largest at an end or a breakpoint (g(s w) is continuous and piecewise linear;
+        # the piece right of a breakpoint gives its value there)
+        from bisect import bisect_right
         peak = max(abs(a * t + c) for t in [lo, hi] + [b for b in bps if lo < b < hi]
                    for a, c in zip(*forms[bisect_right(bps, t)]))
         out["g_between_data"] = decimal(peak)
         if peak > 1000 * max(biggest, Q(1)):
             out["warnings"].append(f"g reaches {decimal(peak)} between the data points (targets are at most "
                                    f"{decimal(biggest)}): a float deployment is fragile away from the data")
-    if out["max_weight_bits"] > 64:
-        out["warnings"].append(f"weights need up to {out['max_weight_bits']} bits: float32/float64 exports will "
-                               "not reproduce the targets exactly (see `ftcexact export`'s deployability report)")
+    if bits > 64:
+        out["warnings"].append(f"weights need up to {bits} bits: float32/float64 exports will not reproduce the "
+                               "targets exactly (see `ftcexact export`'s deployability report)")
     return out

@@ -177,11 +177,22 @@ class ArrayDataset:
         return [Q(int(v), den) for v in num.tolist()]
 
     def project(self):
-        """``(a, t)``: the construction's direction and the exact projections (cached)."""
-        if self._projection is None:
-            from .constructions.projection import choose_array_direction
-            self._projection = choose_array_direction(self.array)
-        return self._projection
+        """``(a, t)``: the construction's direction and the exact projections (cached per fixed direction)."""
+        from .constructions.projection import _FIXED, choose_array_direction
+        key = _FIXED.get()
+        if self._projection is None or self._projection[0] != key:
+            a, t, numerators = choose_array_direction(self.array, self.targets)
+            self._projection = (key, (a, t), numerators)
+        return self._projection[1]
+
+    def sorted_order(self):
+        """The 0-based rows in increasing order of the projection (stable), by an integer sort."""
+        import numpy as np
+        self.project()
+        numerators = self._projection[2]
+        if numerators.dtype == object:
+            return sorted(range(self.K), key=self._projection[1][1].__getitem__)
+        return np.argsort(numerators, kind="stable").tolist()
 
     def with_f(self, f):
         out = ArrayDataset.__new__(ArrayDataset)

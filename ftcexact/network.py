@@ -75,6 +75,8 @@ class Network:
         """``(S-, S+)``: the activation's slopes below and above 0 (``(0, 1)`` for ReLU)."""
         return activation_slopes(self.activation)
 
+    kind = "feedforward"
+
     @property
     def input_dim(self):
         W = self.layers[0][0]

@@ -56,6 +56,10 @@ class PiecewiseLinear:
                 "slopes": [vec(s) for s in self.slopes], "intercepts": [vec(c) for c in self.intercepts]}
 
 
+#: Widest hidden layer for which ``method="auto"`` takes the fast restriction.
+FAST_WIDTH = 1000
+
+
 def _merged(bps, forms):
     """Drop breakpoints between pieces with identical affine forms."""
     out_bps, out_forms = [], [forms[0]]
@@ -75,7 +79,10 @@ def restrict_to_line(net, point=None, direction=None, segment=None, method="auto
     ``"fast"`` is :func:`ftcexact.numerics.restrict_to_line_fast` (float forms
     with rigorous error bounds decide, exact integers decide the rest: an
     identical result, tested, about 60x faster on ACAS Xu-size networks);
-    ``"auto"`` takes it for ReLU networks when numpy is installed.  With
+    ``"auto"`` takes it for ReLU networks of width at most :data:`FAST_WIDTH`
+    when numpy is installed (its float forms are pieces x width arrays; the
+    exact method keeps only the neurons that switch, which suits wide shallow
+    networks such as a 30 000-neuron two-layer patch).  With
     ``segment=(a, b)`` only ``a <= t <= b`` is kept (:func:`clip`).
 
     Parameters
@@ -105,7 +112,7 @@ def restrict_to_line(net, point=None, direction=None, segment=None, method="auto
     """
     if method not in ("auto", "exact", "fast"):
         raise ValueError(f"method must be 'auto', 'exact' or 'fast', not {method!r}")
-    if method != "exact" and net.activation == "relu":
+    if method == "fast" or (method == "auto" and net.activation == "relu" and max(net.widths, default=0) <= FAST_WIDTH):
         try:
             from ..numerics import restrict_to_line_fast
         except ImportError:

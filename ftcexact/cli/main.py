@@ -75,9 +75,10 @@ def cmd_certify(args):
             ref["classes"] = args.classes
     options = {"layers": args.layers} if args.layers is not None else {}
     direction = _rational_list(args.direction, "direction") if args.direction else None
-    cert = certify(ds, args.construction, dataset_ref=ref, frozen_ref=frozen_ref, direction=direction, **options)
+    cert, net = certify(ds, args.construction, dataset_ref=ref, frozen_ref=frozen_ref, direction=direction,
+                        return_network=True, **options)
     write_json_atomic(cert, args.output)
-    info = dict(summary(cert, ds), certificate=args.output, frozen=frozen_ref)
+    info = dict(summary(cert, ds, net), certificate=args.output, frozen=frozen_ref)
     if args.json:
         print(json.dumps(info))
         return 0

@@ -105,7 +105,8 @@ DESCRIPTION = {
 }
 
 
-def certify(ds, construction="two-layer", dataset_ref=None, frozen_ref=None, direction=None, **options):
+def certify(ds, construction="two-layer", dataset_ref=None, frozen_ref=None, direction=None, return_network=False,
+            **options):
     """Build the named construction on ``ds`` and return its certificate (a dict).
 
     Examples
@@ -117,7 +118,8 @@ def certify(ds, construction="two-layer", dataset_ref=None, frozen_ref=None, dir
 
     ``direction`` fixes the projection ``t = a . x`` (it must separate the
     points); by default a well-conditioned one is chosen
-    (:mod:`ftcexact.constructions.projection`).
+    (:mod:`ftcexact.constructions.projection`).  With ``return_network``
+    the result is ``(certificate, network)``.
     """
     if construction not in CONSTRUCTIONS:
         raise ValueError(f"unknown construction {construction!r}; choose from {', '.join(CONSTRUCTIONS)}")
@@ -129,5 +131,6 @@ def certify(ds, construction="two-layer", dataset_ref=None, frozen_ref=None, dir
     hints = {k: v for k, v in info.items() if k not in ("statement", "bound")}
     hints["recipe_neurons"] = info["bound"]
     hints["recipe_statement"] = info["statement"]
-    return make_certificate(ds, net, construction=construction, statement=STATEMENT.get(construction),
+    cert = make_certificate(ds, net, construction=construction, statement=STATEMENT.get(construction),
                             hints=hints, dataset_ref=dataset_ref, frozen_ref=frozen_ref)
+    return (cert, net) if return_network else cert

@@ -41,8 +41,10 @@ __all__ = ["distinct_projection_direction", "project", "fixed_direction", "condi
            "choose_array_direction", "project_dataset"]
 
 _FIXED = ContextVar("ftcexact_fixed_direction", default=None)
-#: (entry bound, tries) of the random search, in order.
+#: (entry bound, tries) of the random search, in order (arrays add a last round with entries up to 2^20).
 SEARCH = ((16, 6), (256, 4))
+#: Points on which candidate directions of an array dataset are ranked.
+SAMPLE = 20000
 
 
 class DirectionError(ValueError):
@@ -171,67 +173,94 @@ def project_dataset(ds):
     return distinct_projection_direction(ds.x)
 
 
-def choose_array_direction(X):
+def choose_array_direction(X, targets=None):
     """The direction search of the module header on a NumPy array of inputs, with exact projections.
 
     Projections are computed by :func:`ftcexact.numerics.project_exact` (exact
     integer numerators over one denominator; a few BLAS products per
-    candidate), so a 10^6 x 64 float32 array is handled in seconds and without
-    a rational per entry.  Returns ``(a, t)`` with ``t`` a list of Q.
+    candidate; candidates are ranked on a sample of :data:`SAMPLE` points and
+    the best is checked on all), so a 10^6 x 64 float32 array is handled in
+    seconds and without a rational per entry.
+
+    At that size two distinct float32 points *will* share a projection under
+    a small integer direction (the projections lie on a grid of about 2^31
+    values, and 10^6 points give some birthday collisions), so a direction is
+    accepted when points sharing a projection share their target too (given
+    ``targets``): a network reading ``t = a . x`` gives them one value, which
+    is then right for both; the verifier checks every point anyway.  Without
+    ``targets`` all projections must be distinct.
+
+    Returns ``(a, t, numerators)``: ``t`` a list of Q and the integer
+    numerators of ``t`` over one denominator (a NumPy array, for sorting).
+
+    Raises
+    ------
+    DirectionError
+        If two points with different targets coincide (no function fits them),
+        or a fixed direction maps two points with different targets together.
 
     Examples
     --------
     >>> import numpy as np
     >>> X = np.array([[0.0, 1.0], [0.0, 2.0], [1.0, 0.0]], dtype=np.float32)
-    >>> a, t = choose_array_direction(X)
+    >>> a, t, _ = choose_array_direction(X)
     >>> len(set(t)) == 3 and max(abs(v) for v in a) <= 16
     True
     """
     import numpy as np
     from ..numerics import project_exact
     K, d = X.shape
-    distinct = len(np.unique(X, axis=0)) if K > 1 else 1
+    rng = np.random.default_rng(0)
+    chosen = None if K <= SAMPLE else np.sort(rng.choice(K, SAMPLE, replace=False))
+    sample = X if chosen is None else X[chosen]
+    sample_targets = None if targets is None else (targets if chosen is None else [targets[i] for i in chosen])
 
-    def candidate(a):
-        num, den = project_exact(X, a)
-        values = np.unique(num) if num.dtype != object else sorted(set(num.tolist()))
-        if len(values) != distinct:
+    def accepted(a, points, labels):
+        """(numerators, den, min gap) if points sharing a projection share a label, else None."""
+        num, den = project_exact(points, a)
+        if num.dtype == object:
+            order = sorted(range(len(num)), key=num.__getitem__)
+            s = [num[i] for i in order]
+            same = [j for j in range(len(s) - 1) if s[j] == s[j + 1]]
+            gaps = [b - c for c, b in zip(s, s[1:]) if b != c]
+        else:
+            order = np.argsort(num, kind="stable")
+            s = num[order]
+            diff = np.diff(s)
+            same = np.nonzero(diff == 0)[0].tolist()
+            gaps = diff[diff > 0]
+        if same and (labels is None or any(labels[int(order[j])] != labels[int(order[j + 1])] for j in same)):
             return None
-        gaps = np.diff(values) if num.dtype != object else [b - c for c, b in zip(values, values[1:])]
-        return num, den, (int(min(gaps)) if len(values) > 1 else 1)
+        return num, den, (int(min(gaps)) if len(gaps) else 1)
+
+    def result(a, found):
+        return tuple(Q(v) for v in a), [Q(int(v), found[1]) for v in found[0].tolist()], found[0]
     fixed = _FIXED.get()
     if fixed is not None:
         if len(fixed) != d:
             raise DirectionError(f"the direction has {len(fixed)} coordinates, the data {d}")
-        found = candidate(fixed)
+        found = accepted(fixed, X, targets)
         if found is None:
-            raise DirectionError("the given direction maps two distinct points to the same a . x")
-        num, den, _ = found
-        return fixed, [Q(int(v), den) for v in num.tolist()]
+            raise DirectionError("the given direction maps two points with different targets to the same a . x")
+        return result(fixed, found)
     if d == 1:
-        a = (Q(1),)
-        num, den, _ = candidate(a)
-        return a, [Q(int(v), den) for v in num.tolist()]
+        found = accepted([1], X, targets)
+        if found is None:
+            raise DirectionError("two points with one input have different targets: no function fits them")
+        return result([1], found)
     scale = float(np.abs(X).max()) or 1.0
-    rng, best = random.Random(f"ftcexact-direction:{d}"), None
-    for bound, tries in SEARCH:
+    rng_a = random.Random(f"ftcexact-direction:{d}")
+    for bound, tries in SEARCH + ((2**20, 4),):  # rank on the sample, then check the best on every point
+        ranked = []
         for _ in range(tries):
-            a = [rng.choice([-1, 1]) * rng.randint(1, bound) for _ in range(d)]
-            found = candidate(a)
-            if found is None:
-                continue
-            num, den, gap = found
-            score = gap / den / (sum(map(abs, a)) * scale)  # float: only ranks candidates that all work
-            if best is None or score > best[0]:
-                best = (score, a, num, den)
-        if best is not None:
-            break
-    if best is None:
-        for s in count(0):
-            a = [s ** j for j in range(d)]
-            found = candidate(a)
+            a = [rng_a.choice([-1, 1]) * rng_a.randint(1, bound) for _ in range(d)]
+            found = accepted(a, sample, sample_targets)
             if found is not None:
-                best = (0, a, found[0], found[1])
-                break
-    _, a, num, den = best
-    return tuple(Q(v) for v in a), [Q(int(v), den) for v in num.tolist()]
+                _, den, gap = found
+                ranked.append((gap / den / (sum(map(abs, a)) * scale), a))  # float: only ranks candidates
+        for _, a in sorted(ranked, key=lambda r: -r[0]):
+            found = accepted(a, X, targets)
+            if found is not None:
+                return result(a, found)
+    raise DirectionError("no direction found that separates the points with different targets "
+                         "(two points with different targets coincide?)")

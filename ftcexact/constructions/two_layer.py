@@ -75,12 +75,16 @@ def interpolating_network(direction, b, terms):
 
 def sorted_distinct(ds, direction_t):
     """Distinct points sorted by projection: list of (t, target, first 1-based index)."""
-    seen, rows = set(), []
-    for i, (t, z) in enumerate(zip(direction_t, ds.targets)):
-        if t not in seen:
-            seen.add(t)
-            rows.append((t, z, i + 1))
-    rows.sort(key=lambda r: r[0])
+    targets = ds.targets
+    order = ds.sorted_order() if hasattr(ds, "sorted_order") else \
+        sorted(range(len(direction_t)), key=direction_t.__getitem__)  # stable: first index of equal t first
+    rows, last = [], None
+    for i in order:
+        t = direction_t[i]
+        if rows and t == last:
+            continue
+        rows.append((t, targets[i], i + 1))
+        last = t
     return rows
 
 

@@ -52,11 +52,48 @@ def referenced_file(spec, base_dir, what):
 
 
 class Data:
-    """A dataset ready to stream: ``K``, ``d``, ``dy``, ``has_f``, ``keeps`` (keep markers allowed?)."""
+    """A dataset ready to stream: ``K``, ``d``, ``dy``, ``has_f``, and :meth:`blocks` of :class:`Block`."""
 
     def __init__(self, K, d, dy, has_f, blocks, describe):
         self.K, self.d, self.dy, self.has_f = K, d, dy, has_f
         self.blocks, self.describe = blocks, describe
+
+
+class Block:
+    """Consecutive points: labels ``Y``, f-values ``F`` (or None), and inputs.
+
+    ``float32`` holds the raw rows of a float32 array (Python floats, for the
+    fast exact projection :func:`ftcexact.kernel.evaluate.float_dot`), else
+    None; :meth:`exact` gives the inputs as integer rows over one denominator
+    (converting floats exactly, once).
+    """
+
+    def __init__(self, Y, F, exact=None, raw=None, precision=0, where="x"):
+        self.Y, self.F, self._exact, self.where = Y, F, exact, where
+        self.float32 = raw if precision == 24 else None
+        self._raw, self._precision = raw, precision
+
+    def __len__(self):
+        return len(self.Y)
+
+    def exact(self):
+        """``(rows, den)``: the inputs as integer rows, ``x_i = rows[i] / den``."""
+        if self._exact is None:
+            w = len(self._raw[0])
+            ints, shift = exact_block([v for row in self._raw for v in row], self._precision)
+            if None in ints:
+                raise Malformed(f"{self.where} holds NaN")
+            self._exact = ([ints[i * w:(i + 1) * w] for i in range(len(self._raw))], 1 << shift)
+        return self._exact
+
+    def exact_row(self, i):
+        """One input as ``(integer row, den)``."""
+        if self._exact is not None:
+            return self._exact[0][i], self._exact[1]
+        ints, shift = exact_block(self._raw[i], self._precision)
+        if None in ints:
+            raise Malformed(f"{self.where} holds NaN")
+        return ints, 1 << shift
 
 
 def _one_hot(label, C, where):
@@ -93,7 +130,8 @@ def _json_data(obj, classes, where):
             rows = X[start:start + BLOCK_ROWS]
             den = lcm(1, *(int(v.denominator) for row in rows for v in row))
             ints = [[int(v.numerator) * (den // int(v.denominator)) for v in row] for row in rows]
-            yield ints, den, Y[start:start + BLOCK_ROWS], None if F is None else F[start:start + BLOCK_ROWS]
+            yield Block(Y[start:start + BLOCK_ROWS], None if F is None else F[start:start + BLOCK_ROWS],
+                        exact=(ints, den))
     return Data(len(X), d, dy, F is not None, blocks, "JSON")
 
 
@@ -117,37 +155,36 @@ def _npz_data(path, classes):
     if f is not None and f.width != dy:
         raise Malformed(f"{path}: f has {f.width} columns, the labels have {dy}")
 
-    def rationals(rows, arr, where, nan_ok):
-        """Rows of exact values; a row of NaN is a keep marker (None)."""
-        ints, shift = exact_block([v for row in rows for v in row], arr.precision)
-        w, den, out = arr.width, 1 << shift, []
-        for i in range(len(rows)):
-            row = ints[i * w:(i + 1) * w]
-            if None in row:
-                if not nan_ok or any(v is not None for v in row):
-                    raise Malformed(f"{where}: NaN where a number is required")
+    zero = (Q(0),) * dy
+
+    def value(v, where):
+        if v != v or v in (float("inf"), float("-inf")):
+            raise Malformed(f"{where}: NaN or infinity where a number is required")
+        return Q(*v.as_integer_ratio()) if isinstance(v, float) else Q(v)  # a float is exactly p / 2^k
+
+    def rationals(rows, where, nan_ok):
+        """Rows of exact values; a row of NaN is a keep marker (None); zero rows share one tuple."""
+        out = []
+        for row in rows:
+            if not any(row) and all(v == v for v in row):
+                out.append(zero)
+            elif nan_ok and all(v != v for v in row):
                 out.append(None)
             else:
-                out.append(tuple(Q(v, den) for v in row))
+                out.append(tuple(value(v, where) for v in row))
         return out
 
     def blocks():
         fy = y.rows()
         ff = f.rows() if f is not None else None
         for rows in x.rows():
-            flat = [v for row in rows for v in row]
-            ints, shift = exact_block(flat, x.precision)
-            if None in ints:
-                raise Malformed(f"{path}:x holds NaN")
-            w = x.width
-            X = [ints[i * w:(i + 1) * w] for i in range(len(rows))]
             ylab = next(fy)
             if classes:
                 Y = [_one_hot(row[0], classes, f"{path}:y") for row in ylab]
             else:
-                Y = rationals(ylab, y, f"{path}:y", True)
-            F = rationals(next(ff), f, f"{path}:f", False) if ff is not None else None
-            yield X, 1 << shift, Y, F
+                Y = rationals(ylab, f"{path}:y", True)
+            F = rationals(next(ff), f"{path}:f", False) if ff is not None else None
+            yield Block(Y, F, raw=rows, precision=x.precision, where=f"{path}:x")
     return Data(K, x.width, dy, f is not None, blocks, f"NumPy archive {os.path.basename(path)}")
 
 

@@ -40,15 +40,17 @@ hours.
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_right
-from math import lcm
+from math import fsum, lcm
+from operator import mul
 
 from .numbers import Q, RationalError, int_matmul, parse_rational, parse_rationals
 from .reader import Malformed
 
 __all__ = ["Net", "read_net", "activation_slopes", "evaluate_dense", "restrict_to_direction", "first_layer_direction",
-           "size_bound", "check_size", "piece_index", "TooManyPieces", "MAX_PIECES", "MAX_VALUE_BITS",
-           "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "number", "vector"]
+           "size_bound", "check_size", "piece_index", "TooManyPieces", "MAX_PIECES", "MAX_FORM_ENTRIES", "MAX_VALUE_BITS",
+           "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "number", "vector", "float_dot", "FLOAT_DOT_OK"]
 
 #: Digits of one number in a certificate, and the largest decimal exponent (so the size of a number
 #: stays within a constant factor of its text).
@@ -284,20 +286,29 @@ def restrict_to_direction(layers, alphas, slopes=(ZERO, ONE), max_pieces=MAX_PIE
     by the scalars ``alphas``.  Returns ``(bps, forms)``: piece ``p`` is the
     interval between ``bps[p-1]`` and ``bps[p]`` (unbounded at the ends) and
     ``forms[p] = (slopes, intercepts)`` gives each output there.  Adjacent
-    pieces are not merged.  More than ``max_pieces`` pieces raise :class:`TooManyPieces`.
+    pieces are not merged.  Memory is the affine forms kept between layers
+    (one full list per piece of the previous layer, then only the neurons
+    that switch); more than ``max_pieces`` pieces, or more than
+    :data:`MAX_FORM_ENTRIES` stored entries, raise :class:`TooManyPieces`.
     """
-    bps, forms, switched = [], [(list(alphas), list(layers[0][1]))], [None]
+    bps, forms = [], [(list(alphas), list(layers[0][1]))]
     for W, b in layers[1:]:
-        bps, forms, switched = _split_pieces(bps, forms, slopes, max_pieces)
-        forms = _affine_pieces(W, b, forms, switched)
+        bps, segments = _split_pieces(bps, forms, slopes, max_pieces)
+        forms = _affine_pieces(W, b, segments)
     return bps, forms
+
+
+#: Cap on the affine-form entries a restriction keeps at once (about a gigabyte of rationals).
+MAX_FORM_ENTRIES = 10_000_000
 
 
 def _split_pieces(bps, forms, slopes, max_pieces):
     """Apply the activation: split each piece at the zeros of its pre-activations.
 
-    ``switched[p]`` lists the neurons whose side changed from piece ``p - 1`` to
-    ``p`` (None: the forms themselves changed, recompute densely).
+    Returns the new breakpoints and one segment per new piece: ``(A, B)``, the
+    full post-activation forms, for the first sub-piece of each old piece, and
+    ``[(k, a, c), ...]``, the neurons whose side changed and their new forms,
+    for every later one (crossing a kink switches only the neurons there).
     """
     s_neg, s_pos = slopes
     relu = (s_neg, s_pos) == (ZERO, ONE)
@@ -307,7 +318,7 @@ def _split_pieces(bps, forms, slopes, max_pieces):
             return (a, c) if positive else (ZERO, ZERO)
         s = s_pos if positive else s_neg
         return a * s, c * s
-    new_bps, new_forms, switched = [], [], []
+    new_bps, segments, stored = [], [], 0
     for p, (A, B) in enumerate(forms):
         lo = bps[p - 1] if p else None
         hi = bps[p] if p < len(bps) else None
@@ -320,39 +331,40 @@ def _split_pieces(bps, forms, slopes, max_pieces):
         cuts = sorted(kinks)
         t = _interior(lo, cuts[0] if cuts else hi)
         on = [side(a, c, a * t + c > 0) for a, c in zip(A, B)]
-        on_A, on_B = [v[0] for v in on], [v[1] for v in on]
         if p:
             new_bps.append(lo)
-        new_forms.append((on_A, on_B))
-        switched.append(None)
-        for r in cuts:
-            on_A, on_B = on_A[:], on_B[:]
-            for k in kinks[r]:  # right of its kink a neuron is positive iff its slope is
-                on_A[k], on_B[k] = side(A[k], B[k], A[k] > 0)
+        segments.append(([v[0] for v in on], [v[1] for v in on]))
+        for r in cuts:  # right of its kink a neuron is positive iff its slope is
             new_bps.append(r)
-            new_forms.append((on_A, on_B))
-            switched.append(kinks[r])
-        if len(new_forms) > max_pieces:
-            raise TooManyPieces(f"the restriction to a line has more than {max_pieces} pieces")
-    return new_bps, new_forms, switched
+            segments.append([(k, *side(A[k], B[k], A[k] > 0)) for k in kinks[r]])
+        stored += len(A) + sum(len(v) for v in kinks.values())
+        if len(segments) > max_pieces or stored > MAX_FORM_ENTRIES:
+            raise TooManyPieces(f"the restriction to a line has more than {min(len(segments), max_pieces)} pieces "
+                                f"or {MAX_FORM_ENTRIES} stored forms")
+    return new_bps, segments
 
 
-def _affine_pieces(W, b, forms, switched):
-    out, prev_in, prev_out = [], None, None
-    for (A, B), changed in zip(forms, switched):
-        if changed is None:
-            oA = [sum(w * a for w, a in zip(row, A)) for row in W]
-            oB = [sum(w * c for w, c in zip(row, B)) + bi for row, bi in zip(W, b)]
+def _affine_pieces(W, b, segments):
+    """The next layer's forms on every piece, updated only for the switched neurons."""
+    out, cur, stored = [], None, 0
+    for segment in segments:
+        if isinstance(segment, tuple):  # full forms: compute densely
+            cur = segment
+            oA = [sum(w * a for w, a in zip(row, cur[0])) for row in W]
+            oB = [sum(w * c for w, c in zip(row, cur[1])) + bi for row, bi in zip(W, b)]
         else:
-            oA, oB = prev_out[0][:], prev_out[1][:]
-            for k in changed:
-                da, dc = A[k] - prev_in[0][k], B[k] - prev_in[1][k]
+            oA, oB = oA[:], oB[:]
+            for k, a, c in segment:
+                da, dc = a - cur[0][k], c - cur[1][k]
+                cur[0][k], cur[1][k] = a, c
                 for i, row in enumerate(W):
                     if row[k]:
                         oA[i] += row[k] * da
                         oB[i] += row[k] * dc
-        prev_in, prev_out = (A, B), (oA, oB)
-        out.append(prev_out)
+        out.append((oA, oB))
+        stored += len(oA)
+        if stored > MAX_FORM_ENTRIES:
+            raise TooManyPieces(f"the restriction to a line keeps more than {MAX_FORM_ENTRIES} forms")
     return out
 
 
@@ -364,6 +376,44 @@ def _interior(lo, hi):
     if hi is None:
         return lo + 1
     return (lo + hi) / 2
+
+
+def _float_dot_self_test():
+    """CPython's fsum must round correctly in IEEE binary64 (no x87 double rounding) for :func:`float_dot`."""
+    return sys.float_info.mant_dig == 53 and sys.float_info.radix == 2 and fsum([1e16, 1.0, -1e16]) == 1.0 \
+        and 1e16 + 2.9999 == 1.0000000000000002e16 and fsum([2.0**-149, 1.0, -1.0]) == 2.0**-149
+
+
+FLOAT_DOT_OK = _float_dot_self_test()
+
+
+def float_dot(w, row):
+    """The exact ``sum_j w_j x_j`` as a float, or None when this cannot be shown; integer ``w_j`` (as floats)
+    with ``|w_j| < 2^29`` and float32 values ``x_j`` (as Python floats).
+
+    Why it is exact.  A float32 value is ``m 2^e`` with ``|m| < 2^24`` and
+    ``e >= -149``; times an integer below ``2^29`` it is ``m' 2^e`` with
+    ``|m'| < 2^53``, a float64 with no rounding (and far from over- or
+    underflow: ``2^-149 <= |p| < 2^157``).  So every product ``p_j`` is exact
+    and a multiple of ``2^-149``.  ``S = fsum(p)`` is ``sum p`` rounded to
+    nearest (CPython's fsum keeps exact partial sums with error-free
+    transformations and rounds once, given IEEE binary64 arithmetic, which
+    :data:`FLOAT_DOT_OK` checks at import).  Then ``fsum(p + [-S])`` is
+    ``sum p - S`` rounded; it is ``0.0`` only if ``sum p = S``: otherwise
+    either ``|S| >= 2^-97``, so ``S`` is a multiple of ``2^-149`` too and the
+    difference is a nonzero multiple of ``2^-149``, which rounds to nonzero;
+    or ``|sum p| < 2^-96`` is ``k 2^-149`` with ``|k| < 2^53``, a float64, so
+    ``S = sum p`` already.  Any non-finite value fails the check.  A caller
+    falls back to exact integers whenever None comes back (or the premises
+    do not hold), so this only makes the common case fast.
+    """
+    p = list(map(mul, w, row))
+    try:
+        total = fsum(p)
+        p.append(-total)
+        return total if fsum(p) == 0.0 else None
+    except (ValueError, OverflowError):  # infinities in the data: the exact path reports them
+        return None
 
 
 def piece_index(bps, s):

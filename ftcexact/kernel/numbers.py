@@ -207,6 +207,8 @@ def format_rational(q):
     '5'
     """
     q = as_rational(q)
+    if BACKEND == "gmpy2":  # gmpy2 prints "p/q" in lowest terms ("p" for integers), in C, with no digit limit
+        return str(q)
     p, d = numerator(q), denominator(q)
     return int_to_digits(p) if d == 1 else f"{int_to_digits(p)}/{int_to_digits(d)}"
 

@@ -159,8 +159,8 @@ class NpyArray:
         if shape[0] * self.width > MAX_ARRAY_ELEMENTS:
             raise Malformed(f"{where}: {shape[0] * self.width} entries, more than the cap of {MAX_ARRAY_ELEMENTS}")
 
-    def rows(self, block=BLOCK_ROWS):
-        """Yield blocks: lists of rows, each a list of Python floats or ints."""
+    def rows(self, block=BLOCK_ROWS, flat=False):
+        """Yield blocks: lists of rows, each a list of Python floats or ints (``flat``: one list per block)."""
         left, w = self.shape[0], self.width
         while left:
             n = min(block, left)
@@ -175,8 +175,8 @@ class NpyArray:
             values.frombytes(data)
             if self.swap:
                 values.byteswap()
-            flat = values.tolist()
-            yield [flat[i * w:(i + 1) * w] for i in range(n)]
+            entries = values.tolist()
+            yield entries if flat else [entries[i * w:(i + 1) * w] for i in range(n)]
             left -= n
 
 
@@ -215,10 +215,10 @@ def exact_block(values, precision):
         nan = [v != v for v in values]
         ints, shift = exact_block([0.0 if bad else v for v, bad in zip(values, nan)], precision)
         return [None if bad else i for i, bad in zip(ints, nan)], shift
-    nonzero = [abs(v) for v in values if v]
-    if not nonzero:
+    smallest = min(map(abs, filter(None, values)), default=None)
+    if smallest is None:
         return [0] * len(values), 0
-    low, high = math.frexp(min(nonzero))[1], math.frexp(max(nonzero))[1]
+    low, high = math.frexp(smallest)[1], math.frexp(max(map(abs, values)))[1]
     shift = max(0, precision - low)  # every entry times 2^shift is an integer (see the module header)
     if high + shift < 1020:
         return list(map(int, map(math.ldexp, values, repeat(shift)))), shift

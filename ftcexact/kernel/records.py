@@ -62,8 +62,9 @@ def _min_pieces(spec, base):
     from .numbers import Q
     from .verify import min_pieces_dp
     points = {}
-    for X, den, Y, F in open_dataset(spec, base).blocks():
-        for x, y in zip(X, Y):
+    for block in open_dataset(spec, base).blocks():
+        X, den = block.exact()
+        for x, y in zip(X, block.Y):
             if len(x) != 1 or y is None or len(y) != 1:
                 raise Rejected("'pieces' is quoted only for scalar data on a line")
             points[Q(x[0], den)] = y[0]

@@ -43,13 +43,14 @@ import os
 import sys
 from bisect import bisect_right
 from math import lcm
+from operator import mul
 
 from . import refutation
 from .claims import LIMITS, LOWER_STATEMENTS, PIECE_STATEMENTS, STATEMENTS, Instance, limit, \
     lower_statement_bound, statement_checks
 from .data import open_dataset, referenced_file
-from .evaluate import TooManyPieces, check_size, evaluate_dense, first_layer_direction, number, read_net, \
-    restrict_to_direction, vector
+from .evaluate import FLOAT_DOT_OK, TooManyPieces, check_size, evaluate_dense, first_layer_direction, float_dot, \
+    number, read_net, restrict_to_direction, vector
 from .numbers import Q, show_rational
 from .reader import Malformed, Rejected, parse_json, read_json
 
@@ -121,13 +122,14 @@ class _Sweep:
     """Exact values of g at blocks of points: the one-direction sweep when it applies, else dense."""
 
     def __init__(self, g, say):
-        self.g, self.bps = g, None
+        self.g, self.bps, self.wf = g, None, None
         one = first_layer_direction(g)
         check_size(g, 64)
         if one:
             w, alphas = one
             c = lcm(1, *(int(v.denominator) for v in w))  # read t = (c w).x with integer weights
             self.w = [int(v * c) for v in w]
+            self.wf = [float(v) for v in self.w] if FLOAT_DOT_OK and max(map(abs, self.w)) < 2**29 else None
             layers = [(None, g.layers[0][1])] + list(g.layers[1:])
             try:
                 self.bps, self.forms = restrict_to_direction(layers, [a / c for a in alphas], g.slopes)
@@ -137,16 +139,26 @@ class _Sweep:
         else:
             say("evaluation: dense, exact integer products layer by layer")
 
-    def values(self, X, den):
+    def values(self, block):
+        """g at every point of a block: a list of ``(values, (S, den))`` with ``w . x = S / den`` (one
+        direction), or of values (dense)."""
         if self.bps is None:
+            X, den = block.exact()
             bits = max((abs(v).bit_length() for row in X for v in row), default=0) + den.bit_length()
             check_size(self.g, bits)
             return evaluate_dense(self.g, X, den)
-        out = []
-        for row in X:
-            s = Q(sum(a * v for a, v in zip(self.w, row)), den)
-            A, B = self.forms[bisect_right(self.bps, s)]
-            out.append((tuple(a * s + c for a, c in zip(A, B)), s))
+        out, w, bps, forms = [], self.w, self.bps, self.forms
+        raw = block.float32 if self.wf is not None else None
+        for i in range(len(block)):
+            total = float_dot(self.wf, raw[i]) if raw is not None else None
+            if total is not None:  # the exact sum, a float (float_dot's argument)
+                S, den = total.as_integer_ratio()
+            else:
+                row, den = block.exact_row(i)
+                S = sum(map(mul, w, row))  # s = w . x = S / den, integers (map keeps the loop in C)
+            s = Q(S, den)
+            A, B = forms[bisect_right(bps, s)]
+            out.append((tuple(a * s + c for a, c in zip(A, B)), (S, den)))
         return out
 
 
@@ -170,17 +182,19 @@ def check_fine_tuning(cert, base, say):
     sweep = _Sweep(g, say)
     keep_f = statement == "ftc_thm_4_4" and sweep.bps is not None
     T, projections, big, one_hot, kept, explicit, i = [], [], ZERO, True, 0, 0, 0
-    for X, den, Y, F in data.blocks():
+    for block in data.blocks():
+        Y, F = block.Y, block.F
         if f is not None:
+            X, den = block.exact()
             rows = [r for r, y in zip(X, Y) if y is not None]
             fv = iter(evaluate_dense(f, rows, den) if rows else [])
             F = [next(fv) if y is not None else None for y in Y]
         elif None in Y:
             raise Malformed("the dataset marks labels 'keep f' (null/NaN/-1) but there is no frozen network")
-        G = sweep.values(X, den)
+        G = sweep.values(block)
         for y, fi, gi in zip(Y, F or [None] * len(Y), G):
             i += 1
-            gi, s = gi if sweep.bps is not None else (gi, None)
+            gi, (S, den) = gi if sweep.bps is not None else (gi, (None, None))
             if y is None:
                 z, kept = (ZERO,) * data.dy, kept + 1
             else:
@@ -190,10 +204,10 @@ def check_fine_tuning(cert, base, say):
                 raise Rejected(f"g(x_{i}) = {_show(gi)} but z_{i} = {_show(z)} ({why})")
             if any(z):
                 T.append(i)
-            big = max(big, *map(abs, z))
+                big = max(big, *map(abs, z))
             one_hot = one_hot and sorted(z) == [ZERO] * (len(z) - 1) + [Q(1)]
             if keep_f:
-                projections.append((s, bool(any(z))))
+                projections.append((S, den, bool(any(z))))
     if f is not None:
         say(f"f(x_i) recomputed exactly at the {explicit} points with explicit labels; "
             f"{kept} points keep f's value (there g must vanish)")
@@ -211,7 +225,8 @@ def check_fine_tuning(cert, base, say):
     def blocks():
         if not keep_f:
             raise ValueError("the first layer does not read one direction")
-        order = sorted(set(projections))
+        L = lcm(*{den for _, den, _ in projections})  # one denominator: sort integers, not rationals
+        order = sorted({(S * (L // den), changed) for S, den, changed in projections})
         if len({s for s, _ in order}) != len(order):
             raise ValueError("two points with one projection")
         runs, run = [], 0
@@ -271,8 +286,9 @@ def check_lower_bound(cert, base, say):
     if bound > K:  # limit(arch, m) >= m + 1 and p <= K - 1: no dataset of K points forces more than K
         raise Rejected(f"claim.bound = {bound} exceeds what {K} points can force (at most {K}); refused")
     points = set()
-    for X, den, Y, F in data.blocks():
-        for x, y, fi in zip(X, Y, F or [None] * len(X)):
+    for block in data.blocks():
+        X, den = block.exact()
+        for x, y, fi in zip(X, block.Y, block.F or [None] * len(X)):
             if y is None:
                 raise Malformed("a lower-bound dataset has no keep markers")
             points.add((Q(x[0], den), y[0] - (fi[0] if fi else 0)))

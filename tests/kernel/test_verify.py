@@ -229,9 +229,52 @@ def _kernel_values(net, points):
 
 
 def _sweep_values(kernel_net, points):
+    from ftcexact.kernel.data import Block
     sweep = verify._Sweep(kernel_net, lambda line: None)
     assert sweep.bps is not None
-    return [v for v, _ in sweep.values([[int(v * 1) for v in p] for p in points], 1)]
+    block = Block([None] * len(points), None, exact=([[int(v) for v in p] for p in points], 1))
+    return [v for v, _ in sweep.values(block)]
+
+
+def test_float_dot_is_exact_or_declines():
+    from fractions import Fraction
+    from ftcexact.kernel.evaluate import FLOAT_DOT_OK, float_dot
+    assert FLOAT_DOT_OK
+    import random
+    rng = random.Random(0)
+    import struct
+    for _ in range(2000):
+        w = [float(rng.randint(-2**28, 2**28)) for _ in range(8)]
+        # float32 values of all magnitudes, written through struct to be exactly float32
+        row = [struct.unpack("f", struct.pack("f", rng.choice([-1, 1]) * rng.random() * 2.0 ** rng.randint(-140, 120)))[0]
+               for _ in range(8)]
+        exact = sum(Fraction(a) * Fraction(b) for a, b in zip(w, row))
+        got = float_dot(w, row)
+        assert got is None or Fraction(got) == exact
+    assert float_dot([1.0, 1.0], [2.0**100, 2.0**-100]) is None  # needs 201 bits: declined, never rounded
+    assert float_dot([3.0, -1.0], [0.5, 0.25]) == 1.25
+    assert float_dot([1.0], [float("inf")]) is None and float_dot([1.0], [float("nan")]) is None
+
+
+def test_float32_data_verify_by_both_paths(tmp_path, monkeypatch):
+    """The fast float32 projection and the exact integer one give the same verdicts (both forced)."""
+    import numpy as np
+    from ftcexact.cli.main import main
+    from ftcexact.kernel import evaluate
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 5)).astype(np.float32)
+    x[7] = [2.0**100, 2.0**-100, 1.0, -3.0, 0.0]  # a row whose sum float_dot declines
+    y = np.zeros(300, dtype=np.float32)
+    y[[7, 40, 41, 200]] = [1.5, -2.0, 0.25, 3.0]
+    np.savez(tmp_path / "d.npz", x=x, y=y)
+    assert main(["certify", str(tmp_path / "d.npz"), "-o", str(tmp_path / "c.json")]) == 0
+    for fast in (True, False):
+        monkeypatch.setattr(verify, "FLOAT_DOT_OK", fast)
+        assert verify.run(str(tmp_path / "c.json"), out=io.StringIO(), err=io.StringIO()) == 0
+        bad = json.loads((tmp_path / "c.json").read_text())
+        bad["network"][-1]["b"][0] = "1/1000000"
+        assert verify.run(str(tmp_path / "b.json"), out=io.StringIO(), err=io.StringIO(), doc=bad) == 1
+    monkeypatch.setattr(evaluate, "FLOAT_DOT_OK", True)
 
 
 @given(st.integers(1, 4).flatmap(lambda d: st.tuples(
