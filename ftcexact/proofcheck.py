@@ -216,7 +216,8 @@ def coverage(entries, registry=None):
 
     Returns ``(by_entry, by_row)``: ``by_entry[entry_id]`` is ``("row", [row ids])`` when registered
     rows decide it (its ``report_id``, or every row of its ``pending`` module, with ids starting with
-    the pending ``prefix`` if given, once that module is loaded), ``("pending", reason)`` when its module is absent, ``("missing", why)`` otherwise;
+    the pending ``prefix`` if given, once that module is loaded), ``("pending", reason)`` when its module is
+    absent, ``("missing", why)`` otherwise;
     ``by_row[row_id]`` lists the entries a row quotes (its own first).
     """
     registry = REGISTRY if registry is None else registry

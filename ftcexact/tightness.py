@@ -105,7 +105,8 @@ def three_layer_rows(grid=GRID):
             paper_lower = math.sqrt(2 * q + 0.25) - 0.5  # display only
             lower_ysj, lower_ours = _lower(N, K, "three-layer-ysj", tmp), _lower(N, K, "three-layer", tmp)
             if lower_ours != neurons_needed("three-layer", q + 1):
-                raise AssertionError(f"the kernel's three-layer limit differs from the proven maximum at N = {N}, K = {K}")
+                raise AssertionError(f"the kernel's three-layer limit differs from the proven maximum at N = {N}, "
+                                     f"K = {K}")
             best = None
             for name in names:
                 try:

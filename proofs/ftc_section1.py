@@ -156,13 +156,15 @@ def ftc_sec_1_setting(ctx):
                    f"instances (K <= 12, d <= 3) with a frozen ReLU network f given as an exact network file: the kernel "
                    f"evaluates f itself, recomputes T = {{i : y_i != f(x_i)}} and accepts g; changing one label off T "
                    f"was refused in all {checked_T} tries", command=f"ftcexact verify {shown}", artefacts=[shown],
-                   reading="the printed T (indices f does not fit) makes z_i != 0 on T, while Definition 3.1 lets z_i = 0 "
+                   reading="the printed T (indices f does not fit) makes z_i != 0 on T, while Definition 3.1 lets "
+                           "z_i = 0 "
                            "on T; the kernel uses the §1 T, which is never larger, and a network for a T is one for "
                            "every larger T on which the extra targets are 0, so the two agree; x_i != x_j is assumed "
                            "here (§1) and read into every later definition")
 
 
-@statement("ftc_def_1_1", "Sohn et al. 2024, Definition 1.1 (FTC with a frozen f) and its equivalence with Definition 3.1",
+@statement("ftc_def_1_1",
+           "Sohn et al. 2024, Definition 1.1 (FTC with a frozen f) and its equivalence with Definition 3.1",
            "The fine-tuning capacity defined with an arbitrary function f that fits every point off T (Definition "
            "1.1) equals N*_FTC(g, K) of Definition 3.1 (eq. 3: targets z on T, 0 off T): FTC does not depend on f.")
 def ftc_def_1_1(ctx):

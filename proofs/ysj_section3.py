@@ -189,10 +189,12 @@ def ysj_thm_3_1(ctx):
                    f"for every N < 5000 (d_y = 1): {suffices}. (2) Widths meeting the slide's d1 d2 >= 4N (d_y = 1) but "
                    f"not that floor condition: of the {len(cases)} (d1, d2, N) with d1, d2 <= 16 and N >= 2, "
                    f"{counts['hard-tanh']} meet the floor condition, {counts['layer 1 + carry']} are covered by a "
-                   f"one-hidden-layer memorizer in layer 1 plus one carry unit (d1 at least the one-hidden-layer width, N - 2 for "
+                   f"one-hidden-layer memorizer in layer 1 plus one carry unit (d1 at least the one-hidden-layer "
+                   f"width, N - 2 for "
                    f"N >= 5 and N - 1 below; e.g. widths "
                    f"({c1}, {c2}), N = {cN}, verified), {counts['unit + layer 2']} by one unit relu(t + c) then a "
-                   f"one-hidden-layer memorizer in layer 2 (d2 at least that width; e.g. ({u1}, {u2}), N = {uN}, verified); "
+                   f"one-hidden-layer memorizer in layer 2 (d2 at least that width; e.g. ({u1}, {u2}), N = {uN}, "
+                   f"verified); "
                    f"{counts['open']} are open here, the first {opens[:4]} (N = 1 never is: the output bias "
                    f"memorizes one point, so (d1, d2) = (1, 4), N = 1 is not a counterexample)",
                    command=f"ftcexact verify {p1} && ftcexact verify {p2}", artefacts=[p1, p2, table],
@@ -221,16 +223,22 @@ def ysj_prop_3_2(ctx):
     stats = construction_evidence(ctx, "ysj-classifier", datasets, lambda N, K, m: True)
     if stats["rejected"] or stats["refused"]:
         return Verdict(NOT_CHECKED, f"rejected {len(stats['rejected'])}, refused {stats['refused']}")
+    constant = 0
     for ds in datasets:
         cert = certify(ds, "ysj-classifier")
-        d1, d2, d3 = network_from_json(cert["network"]).widths
+        widths = network_from_json(cert["network"]).widths
+        if not widths:  # one class only: the constant one-hot vector, no neuron
+            constant += 1
+            continue
+        d1, d2, d3 = widths
         if not (ysj_condition(d1, d2, len(set(ds.x))) and d3 <= 4 * ds.dy) \
                 or cert["claim"].get("statement") != "ysj_prop_3_2":
             return Verdict(NOT_CHECKED, f"widths {(d1, d2, d3)} do not meet the proposition's condition")
     path = ctx.write_artefact("ysj_prop_3_2_classifier.json", certify(datasets[0], "ysj-classifier"))
     return Verdict(CORRECTED, f"{stats['verified']} certificates with one-hot labels (2 to 4 classes, K <= 30) "
-                   f"verified exactly under the registry statement ysj_prop_3_2 (the verifier compares every output "
-                   f"coordinate with the one-hot target and recomputes d1 d2 >= 4K, d3 >= 4 d_y); what is checked is "
+                   f"verified exactly ({constant} with a single class: a constant network), the others under the "
+                   f"registry statement ysj_prop_3_2 (the verifier compares every output coordinate with the one-hot "
+                   f"target and recomputes d1 d2 >= 4K, d3 >= 4 d_y); what is checked is "
                    f"the construction's width condition floor(d1/2) floor(d2/2) >= N with d3 = 4 d_y",
                    command=f"ftcexact verify {path}", artefacts=[path],
                    correction="established for floor(d1/2) floor(d2/2) >= N and d3 >= 4 d_y (the slide's d1 d2 >= 4N "
@@ -344,7 +352,8 @@ def ysj_discussion(ctx):
                    f"checked construction; two hidden layers alone (Theorem 3.1 with d_y = 1000) need d1 d2 >= "
                    f"{4 * N * dy}, e.g. d1 = d2 = {two_layers}; one hidden layer needs exactly N - 2 ReLUs (N >= 5, "
                    f"docs/theorems/two-layer-capacity.md); two equal hidden layers need width d with P(d, d) >= N - 1 "
-                   f"(proven piece maximum) and 2 ceil(sqrt N) suffice: for every sampled N <= 20000, 4 d_need^2 >= N - 5 "
+                   f"(proven piece maximum) and 2 ceil(sqrt N) suffice: for every sampled N <= 20000, "
+                   f"4 d_need^2 >= N - 5 "
                    f"and d_suff^2 <= 16 N + 16. With the real ILSVRC-2012 size N = {ilsvrc} (not printed) 2k-2k "
                    f"would not meet d1 d2 >= 4N ({d1 * d2} < {4 * ilsvrc}); {ilsvrc_width}-{ilsvrc_width}-4k would",
                    command="ftcexact prove --only ysj_discussion",
