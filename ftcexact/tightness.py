@@ -46,7 +46,6 @@ def refuted_width(N, K, folder, candidates=200, seed=1):
     ``m - 1`` is checked by the independent checker (:mod:`ftcexact.kernel.refutation`), so the value
     returned is a proved lower bound on ``m*(N, K)``.  Meant for small K (the oracle is exponential).
     """
-    from .kernel import refutation as checker
     from .search.adversarial import candidate
     from .search.oracle import min_width, refutation
     best, best_ds = 0, None
@@ -61,7 +60,7 @@ def refuted_width(N, K, folder, candidates=200, seed=1):
         return 0
     path = os.path.join(folder, "refutation.json")
     write_json_atomic(refutation(best_ds, best - 1), path)
-    if run(path, out=io.StringIO(), err=io.StringIO(), expect=checker.FORMAT) != 0:
+    if run(path, out=io.StringIO(), err=io.StringIO(), expect="ftcexact-refutation") != 0:
         raise AssertionError(f"refutation for N = {N}, K = {K} did not verify")
     return best
 
@@ -91,13 +90,11 @@ def two_layer_rows(grid=GRID):
 
 
 def three_layer_rows(grid=GRID):
-    """Per (N, K): paper's lower formula, certified lower bounds, the lower bound from the proven piece
-    maximum, and the smallest verified 3-layer construction.
+    """Per (N, K): paper's lower formula, certified lower bounds, and the smallest verified 3-layer construction.
 
-    The certified bounds are those of lower-bound certificates the kernel verified (with [YSJ]'s count and
-    with the kernel's ``three-layer`` limit); the proven one is ``neurons_needed("three-layer", q + 1)`` with
-    the exact piece maximum of docs/theorems/three-layer-pieces.md, which the kernel's limit does not yet use
-    (they differ only for q in {3, 5, 7, 8}).
+    The certified bounds are those of lower-bound certificates the kernel verified, with [YSJ]'s count and with
+    the kernel's ``three-layer`` limit, which is the proven piece maximum P of
+    docs/theorems/three-layer-pieces.md (checked here against ``neurons_needed("three-layer", q + 1)``).
     """
     from .constructions import CONSTRUCTIONS, certify
     names = [n for n in CONSTRUCTIONS if n.startswith("three-layer") and n != "three-layer-best"]
@@ -107,7 +104,9 @@ def three_layer_rows(grid=GRID):
             q = min(3 * N, K - 2)
             paper_lower = math.sqrt(2 * q + 0.25) - 0.5  # display only
             lower_ysj, lower_ours = _lower(N, K, "three-layer-ysj", tmp), _lower(N, K, "three-layer", tmp)
-            proven = neurons_needed("three-layer", q + 1)
+            if lower_ours != neurons_needed("three-layer", q + 1):
+                raise AssertionError(f"the kernel's three-layer limit differs from the proven maximum at N = {N}, "
+                                     f"K = {K}")
             best = None
             for name in names:
                 try:
@@ -117,7 +116,8 @@ def three_layer_rows(grid=GRID):
                 if _verified(cert, tmp) and (best is None or cert["claim"]["neurons"] < best[0]):
                     best = (cert["claim"]["neurons"], name)
             paper_upper = min(2 * math.sqrt(K) + min(2 * math.sqrt(K), 3 * N), 6 * math.sqrt(3 * N + 2))
-            rows.append((N, K, paper_lower, lower_ysj, lower_ours, proven, best, paper_upper))
+            floor_upper = min(math.isqrt(16 * K), math.isqrt(4 * K) + 3 * N, math.isqrt(36 * (3 * N + 2)))
+            rows.append((N, K, paper_lower, lower_ysj, lower_ours, best, paper_upper, floor_upper))
     return rows
 
 
@@ -140,16 +140,17 @@ def tightness_sections(quick=True):
                      f"{universal - lower} |")
     lines += ["", "## Tightness: three-layer networks", "",
               "Paper: sqrt(2 min{3N, K-2} + 1/4) - 1/2 <= m* <= min{2 sqrt K + min{2 sqrt K, 3N}, 6 sqrt(3N+2)} "
-              "(real numbers, shown to two decimals). Certified lower bounds use Yun et al.'s piece count "
-              "2 d1 d2 + d2 + 1 and the kernel's three-layer limit (d1 + 1)(d2 + 1). Proven: the least m whose "
-              "exact piece maximum (docs/theorems/three-layer-pieces.md) reaches min{3N, K-2} + 1; it exceeds the "
-              "certified value only where the kernel's limit is not yet the exact one (q in {3, 5, 7, 8}). "
-              "Smallest construction: the fewest neurons among the three-layer constructions whose certificate on "
-              "the adversarial dataset verified.", "",
-              "| N | K | paper lower | certified lower (YSJ count) | certified lower (kernel limit) | proven lower "
-              "(exact piece maximum) | smallest certified construction | paper upper |",
-              "| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"]
-    for N, K, p_lo, l_ysj, l_ours, proven, best, p_up in three_layer_rows(grid):
+              "(real numbers, shown to two decimals; the last column is the floor of the upper bound, computed "
+              "exactly). Certified lower bounds: verified lower-bound certificates with Yun et al.'s piece count "
+              "2 d1 d2 + d2 + 1 and with the kernel's three-layer limit, the proven piece maximum P(d1, d2) "
+              "(docs/theorems/three-layer-pieces.md). Smallest construction: the fewest neurons among the "
+              "three-layer constructions whose certificate on the adversarial dataset verified (the rows "
+              "ftc_thm_5_1_upper and ftc_cor_5_2 use every construction the project has, including a two-layer "
+              "network plus one carry unit).", "",
+              "| N | K | paper lower | certified lower (YSJ count) | certified lower (proven P) | smallest certified "
+              "construction | paper upper | floor of paper upper |",
+              "| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
+    for N, K, p_lo, l_ysj, l_ours, best, p_up, f_up in three_layer_rows(grid):
         built = f"{best[0]} ({best[1]})" if best else "none yet"
-        lines.append(f"| {N} | {K} | {p_lo:.2f} | {l_ysj} | {l_ours} | {proven} | {built} | {p_up:.2f} |")
+        lines.append(f"| {N} | {K} | {p_lo:.2f} | {l_ysj} | {l_ours} | {built} | {p_up:.2f} | {f_up} |")
     return ["\n".join(lines)]

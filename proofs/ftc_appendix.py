@@ -48,9 +48,15 @@ def ftc_app_a(ctx):
         path = ctx.write_artefact("ftc_app_a_above_formula.json", stats["over"][0])
         return Verdict(CORRECTED, summary + f"; {len(stats['over'])} above 4N + 4", command=f"ftcexact verify {path}",
                        artefacts=[path], correction="the count exceeds 4N + 4 on these instances")
-    return Verdict(HOLDS, summary + "; all within 4N + 4. The paper's loose steps are handled as documented in "
-                   "docs/constructions.md (empty groups when T contains 1 or K, undefined c at group indices 0 and "
-                   "2N + 2, sT's zero part only at t >= 1 + delta, the sign pattern of the null vector)")
+    return Verdict(HOLDS, summary + "; all within 4N + 4 (registry statement ftc_app_a, bound recomputed by the "
+                   "kernel)", reading="the statement m <= 4N + 4 holds; the printed proof (covered entries "
+                   "ftc_app_a_example, ftc_app_a_layer2, ftc_app_a_output) is loose where docs/constructions.md items "
+                   "9-11 say: the middle odd groups are empty when T has adjacent indices (only s_1 and s_(2N+1) are "
+                   "named), so S has fewer than 2N + 1 elements and eqs. 28-29 refer to undefined s_j^max, s_j^min "
+                   "and to s_0, s_(2N+2) (read: c_0, c_(K+1)); eq. 31 asks only for [-1, 1]^c, but sigma_T is the "
+                   "identity for t < 1, so every point off S must land at t >= 1 + delta (lambda of the right sign); "
+                   "the positive null vector nu_i > 0 is claimed for the weights only and holds when no group is "
+                   "empty. Figure 10's caption calls 4N + 4 'U_3'")
 
 
 @statement("ftc_prop_6_1", "Sohn et al. 2024, Proposition 6.1 (Appendix B)",
@@ -88,4 +94,8 @@ def ftc_prop_6_1(ctx):
                        correction="with integer widths the square roots must be rounded up (ceil), and the +2 "
                                   "carries must be counted as ReLUs")
     return Verdict(HOLDS, summary + "; none exceeds the printed bound (which is weaker than what the proof shows: it "
-                   "divides 3N by sqrt(floor((L-1)/2)) where eq. 36 divides by floor((L-1)/2))")
+                   "divides 3N by sqrt(floor((L-1)/2)) where eq. 36 divides by floor((L-1)/2))",
+                   reading="typeset (checked at 400 dpi) with 3N / sqrt(floor((L-1)/2)) under the outer root; d is the "
+                           "width of the widest hidden layer; x_i, z_i quantified for all (not printed); the '+ 2' "
+                           "carries and the spare layer for even L are the project's construction (docs/constructions.md "
+                           "item 15), [YSJ] Figure 2 being known only through [FTC]")

@@ -18,7 +18,7 @@ from ftcexact.analysis.three_layer_pieces import (breakpoint_budget, check_piece
                                                   sign_pattern_maximum, sign_pattern_score, write_certificates)
 from ftcexact.kernel.numbers import Q
 from ftcexact.network import Network, network_to_json
-from ftcexact.proofcheck import FAILS, HOLDS, NOT_CHECKED, Verdict, default_proofs_dir, statement
+from ftcexact.proofcheck import FAILS, HOLDS, NOT_CHECKED, Verdict, statement
 
 CLAIMS = {
     # The exact maximum number of pieces on a line for hidden widths (d1, d2).
@@ -122,10 +122,7 @@ def open_three_layer_pieces(ctx):
     product = sorted((d1, d2) for d1, d2 in grid if claim(d1, d2) == (d1 + 1) * (d2 + 1))
     product_rule = product == [(d1, d2) for d1, d2 in grid if d1 >= 3 and d2 >= 2]
     seconds = time.perf_counter() - start
-    try:  # commands and paths in the report are relative to the repository root
-        rel = str(folder.resolve().relative_to(default_proofs_dir().parent))
-    except ValueError:
-        rel = str(folder)
+    rel = ctx.display_path(folder)  # as written in the report's commands
     return Verdict(HOLDS, f"attained: {len(written)} piece-count certificates (every 1 <= d1, d2 <= {WIDTH}, "
                    f"in {rel}) re-read and re-counted exactly, each with exactly P(d1, d2) pieces; not exceeded: "
                    f"proof in docs/theorems/three-layer-pieces.md, its Lemma 3 checked on all sign sequences of "

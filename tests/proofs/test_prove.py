@@ -1,53 +1,101 @@
-"""The proof-check suite: every statement gets a verdict, evidence re-checks, wrong claims FAIL."""
+"""The proof-check suite: every statement gets a verdict, evidence re-checks, wrong claims FAIL, quick = full."""
 
+import json
 import shlex
 import sys
+from pathlib import Path
 
 import pytest
 
 from ftcexact.cli.main import main
-from ftcexact.proofcheck import CORRECTED, FAILS, NOT_CHECKED, REGISTRY, load_checks, run_checks
+from ftcexact.proofcheck import CORRECTED, FAILS, HOLDS, NOT_CHECKED, REGISTRY, load_checks, parse_report, run_checks
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "docs" / "proof-report.md"
 
 REQUIRED = ["ftc_remark_1", "ftc_thm_4_1_upper", "ftc_thm_4_1_lower", "ftc_cor_4_2", "ftc_remark_2", "ftc_thm_4_4",
             "ftc_remark_3", "ftc_remark_4", "ftc_lemma_4_5", "ftc_lemma_4_6", "ftc_lemma_4_7", "ftc_sec_4_1_family",
             "ftc_sec_4_1_example", "ftc_thm_5_1_lower", "ftc_remark_5", "ftc_cor_5_2", "ftc_def_3_1_3_3",
             "ftc_thm_5_1_upper", "ftc_u1", "ftc_u2", "ftc_u3", "ftc_app_a", "ftc_prop_6_1", "ysj_thm_3_1",
-            "ysj_prop_3_2", "ysj_thm_3_3", "ftc_sec_5_1_max", "ftc_eq_9", "ftc_def_4_3"]
+            "ysj_prop_3_2", "ysj_thm_3_3", "ftc_sec_5_1_max", "ftc_eq_9", "ftc_def_4_3",
+            # rows added with the printed statements (proofs/statements.json)
+            "ftc_abstract_claims", "ftc_sec_1_setting", "ftc_def_1_1", "ftc_def_3_2", "ftc_sec_5_1_pieces3",
+            "ysj_def_fse", "ysj_def_mc", "ysj_discussion", "ysj_cifar10_nodes", "ysj_deep", "ysj_capacity_bounds",
+            "ysj_sgd_thm"]
 
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("prove")
-    report = tmp / "report.md"
-    code = main(["prove", "--quick", "--no-progress", "--report", str(report), "--artefacts", str(tmp / "art"),
-                 "--json", str(tmp / "verdicts.json")])
-    return code, report.read_text(), tmp
+    out = tmp / "run"
+    code = main(["prove", "--quick", "--no-progress", "--out", str(out), "--json-file", str(tmp / "verdicts.json")])
+    rows = json.loads((tmp / "verdicts.json").read_text())
+    return code, (out / "proof-report.md").read_text(), {r["id"]: r for r in rows}, out
 
 
 def test_quick_run_gives_every_statement_a_verdict(quick_run):
-    code, report, _ = quick_run
+    code, report, rows, out = quick_run
     assert code == 0
-    for sid in REQUIRED + list(REGISTRY):
-        assert f"| {sid} |" in report, sid
-    assert "the check raised" not in report
-    assert "## Tightness: two-layer networks" in report
-
-
-def test_fails_and_corrections_name_artefacts_whose_commands_recheck(quick_run, capsys):
     load_checks()
-    results = run_checks(mode="quick", artefacts_dir=str(quick_run[2] / "again"), progress=False)
-    flagged = [(st, v) for st, v, _ in results if v.status in (FAILS, CORRECTED)]
+    for sid in REQUIRED + list(REGISTRY):
+        assert f"### {sid}\n" in report and sid in rows, sid
+    assert "the check raised" not in report
+    assert "## Tightness: two-layer networks" in report and "## Coverage of `proofs/statements.json`" in report
+    assert (out / "artefacts").is_dir()
+
+
+def test_rows_quote_the_printed_statement_with_its_source(quick_run):
+    _, report, rows, _ = quick_run
+    cor = rows["ftc_cor_4_2"]
+    assert cor["printed"][0]["entry"] == "ftc_cor_4_2" and cor["printed"][0]["source"] == "[FTC] PDF p. 3 (PMLR p. 3266)"
+    assert "N* <= m/3" in cor["printed"][0]["text"]
+    assert rows["ysj_thm_3_1"]["printed"][0]["source"].startswith("[YSJ] seed slides 002")
+    assert "Printed, " in report.split("### ftc_def_1_1")[1].split("###")[0]
+
+
+def _run_command(command):
+    argv = shlex.split(command)
+    assert argv[0] == "ftcexact", command
+    return main(argv[1:])
+
+
+def test_fails_and_corrections_name_artefacts_whose_commands_recheck(quick_run):
+    _, _, rows, _ = quick_run
+    flagged = [r for r in rows.values() if r["verdict"] in (FAILS, CORRECTED)]
     assert flagged
-    for st, v in flagged:
-        for path in v.artefacts:
-            assert (quick_run[2] / "again").exists()
-        for command in v.command.split(" && "):
-            argv = shlex.split(command)
-            assert argv[0] == "ftcexact", command
-            if argv[1] == "prove":  # keep the re-run's report and artefacts out of the repository
-                argv += ["--no-progress", "--report", str(quick_run[2] / "re.md"), "--artefacts",
-                         str(quick_run[2] / "re")]
-            assert main(argv[1:]) == 0, (st.id, command)
+    for r in flagged:
+        assert r["artefacts"] and r["commands"], r["id"]
+    for r in rows.values():
+        for command in r["commands"]:
+            assert _run_command(command) == 0, (r["id"], command)
+        for command in r["negative_commands"]:
+            assert _run_command(command) == 1, (r["id"], command)
+
+
+def test_quick_and_full_agree_on_every_verdict(quick_run):
+    """The committed report is a --full run: a --quick run must give the same verdict for every row both have."""
+    _, _, rows, _ = quick_run
+    committed = parse_report(COMMITTED.read_text())
+    assert "Generated by `ftcexact prove --full`" in COMMITTED.read_text()[:200]
+    shared = set(committed) & set(rows)
+    assert len(shared) >= 40
+    differ = {sid: (rows[sid]["verdict"], committed[sid]["verdict"]) for sid in shared
+              if rows[sid]["verdict"] != committed[sid]["verdict"]}
+    assert not differ
+
+
+def test_every_command_of_the_committed_report_rechecks(monkeypatch):
+    """Run from the repository root, as the committed report says."""
+    monkeypatch.chdir(ROOT)
+    rows = parse_report(COMMITTED.read_text())
+    assert rows
+    for sid, row in rows.items():
+        assert row["verdict"], sid
+        for command in row["commands"]:
+            assert _run_command(command) == 0, (sid, command)
+        for command in row["negative"]:
+            assert _run_command(command) == 1, (sid, command)
+    assert not (ROOT / "artefacts").exists() and not (ROOT / "proof-report.md").exists()
 
 
 def _module(name):
@@ -58,9 +106,9 @@ def _module(name):
 @pytest.mark.parametrize("module, key, wrong, sid", [
     ("ftc_section4", "lemma_4_7", lambda K, N: max(K - 3 * N - 1, 0), "ftc_lemma_4_7"),
     ("ftc_section4", "lemma_4_6", lambda K, I: min(len(I), K - len(I)), "ftc_lemma_4_6"),
-    ("ftc_section4", "cor_4_2", lambda m, K: ((m - 1) // 3 + 1, m // 3 + 1) if K >= m + 2 else (K, K), "ftc_cor_4_2"),
     ("ftc_section4", "remark_3", lambda N: N, "ftc_remark_3"),
     ("ftc_section5", "sec_5_1_max", lambda m: (m * m + m) // 2 - 1, "ftc_sec_5_1_max"),
+    ("ftc_section5", "cor_5_2", lambda m, K: (0, 0) if 2 * K >= m * m + m + 4 and m >= 20 else (0, K), "ftc_cor_5_2"),
 ])
 def test_a_deliberately_wrong_claim_fails(tmp_path, monkeypatch, module, key, wrong, sid):
     mod = _module(module)
@@ -70,12 +118,79 @@ def test_a_deliberately_wrong_claim_fails(tmp_path, monkeypatch, module, key, wr
     assert verdict.artefacts and all((tmp_path / p.split("/")[-1]).exists() for p in verdict.artefacts)
 
 
+def test_corollary_4_2_holds_once_its_upper_bound_is_restricted_to_K_at_least_m_plus_3(tmp_path, monkeypatch):
+    """The printed Corollary 4.2 FAILS at K = m + 2; with N* = K there (K >= 5) it is consistent."""
+    from fractions import Fraction
+    mod = _module("ftc_section4")
+
+    def corrected(m, K):
+        if K >= m + 3:
+            return (m - 1) // 3, Fraction(m, 3)
+        if K <= m + 1 or K >= 5:
+            return K, K
+        return (1, 1) if K == 4 else (0, 0)
+    monkeypatch.setitem(mod.CLAIMS, "cor_4_2", corrected)
+    [(st, verdict, _)] = run_checks(["ftc_cor_4_2"], "quick", str(tmp_path), progress=False)
+    assert verdict.status == HOLDS, verdict.evidence
+
+
+def test_corollary_5_2_holds_with_the_integer_regime_1(tmp_path, monkeypatch):
+    mod = _module("ftc_section5")
+    printed = mod.CLAIMS["cor_5_2"]
+
+    def corrected(m, K):
+        lo, hi = printed(m, K)
+        if K <= m * m // 16 and K > max((m // 2) ** 2 // 4, m + 1):
+            return mod.sp.floor(mod.sp.Rational(m * m, 108) - mod.sp.Rational(2, 3)), K
+        return lo, hi
+    monkeypatch.setitem(mod.CLAIMS, "cor_5_2", corrected)
+    [(st, verdict, _)] = run_checks(["ftc_cor_5_2"], "quick", str(tmp_path), progress=False)
+    assert verdict.status == HOLDS, verdict.evidence
+
+
 def test_unknown_id_is_an_input_error(capsys):
     assert main(["prove", "--only", "no_such_statement"]) == 2
     assert "unknown statement" in capsys.readouterr().err
 
 
 def test_not_checked_is_allowed_but_explained(quick_run):
-    for line in quick_run[1].splitlines():
-        if f"**{NOT_CHECKED}**" in line:
-            assert line.split("|")[5].strip(), line
+    for r in quick_run[2].values():
+        if r["verdict"] == NOT_CHECKED:
+            assert len(r["evidence"]) > 40, r["id"]
+
+
+# ---------------------------------------------------------------- the command line
+
+def test_only_prints_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["prove", "--only", "ftc_lemma_4_5", "ysj_cifar10_nodes", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "ftc_lemma_4_5" in out and "HOLDS WITH CORRECTION" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_only_with_out_keeps_artefacts_but_writes_no_report(tmp_path, capsys):
+    assert main(["prove", "--only", "ftc_lemma_4_5", "--no-progress", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "artefacts" / "ftc_lemma_4_5_printed_weights.json").exists()
+    assert not (tmp_path / "proof-report.md").exists()
+
+
+def test_json_goes_to_stdout(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["prove", "--only", "ysj_cifar10_nodes", "ftc_sec_5_1_max", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == ["ysj_cifar10_nodes", "ftc_sec_5_1_max"]
+    assert rows[0]["verdict"] == HOLDS and rows[0]["printed"][0]["entry"] == "ysj_resnet_thm"
+    assert rows[1]["commands"] == ["ftcexact prove --only ftc_sec_5_1_max"]
+
+
+def test_a_full_report_is_not_overwritten_by_a_quick_or_only_run(tmp_path, capsys):
+    report = tmp_path / "proof-report.md"
+    report.write_text("# Proof report\n\nGenerated by `ftcexact prove --full`; do not edit by hand.\n")
+    assert main(["prove", "--quick", "--out", str(tmp_path), "--no-progress"]) == 2
+    assert "--full report" in capsys.readouterr().err
+    assert main(["prove", "--only", "ysj_cifar10_nodes", "--report", str(report), "--no-progress"]) == 2
+    assert "Generated by `ftcexact prove --full`" in report.read_text()
+    assert main(["prove", "--only", "ysj_cifar10_nodes", "--report", str(report), "--force", "--no-progress"]) == 0
+    assert "Generated by `ftcexact prove --quick`" in report.read_text()
+    assert "### ysj_cifar10_nodes" in report.read_text()
