@@ -48,7 +48,7 @@ def _instance(ds, net):
             run = 0 if changed else run + 1
         return runs + ([run] if run else []), len(order)
     return Instance(ds.K, ds.N, ds.d, ds.dy, net.widths, net.depth, getattr(net, "kind", "feedforward"),
-                    big, one_hot, blocks)
+                    big, one_hot, blocks, net.slopes)
 
 
 def statement_applies(statement, ds, net):

@@ -26,7 +26,7 @@ from __future__ import annotations
 from fractions import Fraction
 from math import isqrt
 
-__all__ = ["STATEMENTS", "LOWER_STATEMENTS", "PIECE_STATEMENTS", "LIMITS", "Instance", "statement_checks", "limit",
+__all__ = ["STATEMENTS", "RELU_LIKE", "LOWER_STATEMENTS", "PIECE_STATEMENTS", "LIMITS", "Instance", "statement_checks", "limit",
            "lower_statement_bound", "three_layer_pieces"]
 
 
@@ -40,11 +40,12 @@ class Instance:
     ``|z_i|``), ``one_hot`` (every label a one-hot vector), and ``blocks``: a
     function returning the consecutive blocks of unchanged points in the order
     of the network's projection (or raising :class:`ValueError` when that
-    order is not defined), used only by [FTC] Theorem 4.4.
+    order is not defined), used only by [FTC] Theorem 4.4, and ``slopes``: the
+    activation's ``(S-, S+)`` (``(0, 1)`` for ReLU).
     """
 
-    def __init__(self, K, N, d, dy, widths, depth, kind, max_abs_target, one_hot, blocks):
-        self.K, self.N, self.d, self.dy = K, N, d, dy
+    def __init__(self, K, N, d, dy, widths, depth, kind, max_abs_target, one_hot, blocks, slopes=(0, 1)):
+        self.K, self.N, self.d, self.dy, self.slopes = K, N, d, dy, tuple(slopes)
         self.widths, self.depth, self.kind = list(widths), depth, kind
         self.m = sum(widths)
         self.max_abs_target, self.one_hot, self.blocks = max_abs_target, one_hot, blocks
@@ -236,15 +237,31 @@ STATEMENTS = {
 }
 
 
+#: Statements about the ReLU-like family ``max{S+ t, S- t}``, ``S+ > S- >= 0`` (Yun et al. 2019's setting).
+#: Every other statement is about ReLU networks: ``S- = 0 < S+`` (``S+ relu``, the factor absorbed by the next layer).
+RELU_LIKE = {"ysj_thm_3_1", "ysj_prop_3_2"}
+
+
+def _activation(statement_id, inst):
+    s_neg, s_pos = inst.slopes
+    if statement_id in RELU_LIKE:
+        return (s_pos > s_neg >= 0, f"activation max{{S+ t, S- t}} with S+ = {s_pos} > S- = {s_neg} >= 0",
+                f"the statement covers max{{S+ t, S- t}} with S+ > S- >= 0, not S- = {s_neg}, S+ = {s_pos}")
+    return (s_neg == 0 < s_pos, "ReLU activation" if (s_neg, s_pos) == (0, 1) else f"activation {s_pos} relu",
+            f"the statement is about ReLU networks; this one has S- = {s_neg}, S+ = {s_pos}")
+
+
 def statement_checks(statement_id, inst):
     """The checks of a registered statement on an instance: list of ``(ok, checked, failure)``.
+
+    The first check is the activation: the statement's family (:data:`RELU_LIKE`, else ReLU).
 
     Raises
     ------
     KeyError
         If the statement is not registered.
     """
-    return STATEMENTS[statement_id][1](inst)
+    return [_activation(statement_id, inst)] + STATEMENTS[statement_id][1](inst)
 
 
 def three_layer_pieces(d1, d2):

@@ -220,7 +220,7 @@ def check_fine_tuning(cert, base, say):
                 runs.append(run)
             run = 0 if changed else run + 1
         return runs + ([run] if run else []), len(order)
-    inst = Instance(data.K, len(T), data.d, data.dy, g.widths, g.depth, g.kind, big, one_hot, blocks)
+    inst = Instance(data.K, len(T), data.d, data.dy, g.widths, g.depth, g.kind, big, one_hot, blocks, g.slopes)
     for ok, checked, failure in statement_checks(statement, inst):
         if not ok:
             raise Rejected(f"statement {statement}: {failure}")
@@ -352,6 +352,8 @@ def check_piece_count(cert, base, say):
     if statement is not None:
         if statement not in PIECE_STATEMENTS:
             raise Rejected(f"claim.statement {str(statement)[:60]!r} is not a registered piece-count statement")
+        if net.slopes[0] != 0 or net.slopes[1] <= 0:
+            raise Rejected(f"statement {statement} is about ReLU networks; this one is {net.activation_name()}")
         promised = PIECE_STATEMENTS[statement][1](net.widths)
         if promised != pieces:
             raise Rejected(f"statement {statement}: widths {net.widths} promise {promised} pieces, not {pieces}")
