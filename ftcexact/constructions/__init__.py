@@ -54,6 +54,7 @@ def _register_deeper():
     from .three_layer import (three_layer_4n4, three_layer_best, three_layer_u1, three_layer_u2,
                               three_layer_u3, three_layer_u3_t)
     from .ysj import ysj_classifier, ysj_deep, ysj_memorizer
+    from .ysj_resnet import ysj_resnet
 
     def layers_only(build):
         return lambda ds, layers=None, **options: build(ds, layers)
@@ -68,6 +69,8 @@ def _register_deeper():
         "three-layer-best": plain(three_layer_best), "deep": layers_only(deep_network),
         "ysj-memorizer": plain(ysj_memorizer), "ysj-classifier": plain(ysj_classifier),
         "ysj-deep": layers_only(ysj_deep),
+        "ysj-resnet": lambda ds, layers=None, activation="relu", **options: ysj_resnet(ds, layers=layers,
+                                                                                       activation=activation),
     })
 
 
@@ -81,7 +84,7 @@ STATEMENT = {
     "three-layer-u1": "ftc_u1_integer", "three-layer-u2": "ftc_u2_integer", "three-layer-u3": "ftc_u3_integer",
     "three-layer-4n4": "ftc_app_a", "three-layer-best": "ftc_thm_5_1_upper_integer",
     "three-layer-u3-t": "ftcexact_u3_t", "deep": "ftc_prop_6_1", "ysj-memorizer": "ysj_thm_3_1",
-    "ysj-classifier": "ysj_prop_3_2", "ysj-deep": None,
+    "ysj-classifier": "ysj_prop_3_2", "ysj-deep": None, "ysj-resnet": "ysj_resnet",
 }
 
 #: One line per construction, for ``ftcexact certify --help`` and the docs.
@@ -100,6 +103,8 @@ DESCRIPTION = {
     "ysj-memorizer": "[YSJ] Theorem 3.1: two hidden layers memorizing the targets, d1 d2 >= 4 K d_y",
     "ysj-classifier": "[YSJ] Proposition 3.2: three hidden layers with exact one-hot outputs",
     "ysj-deep": "[YSJ] Theorem 3.1 blocks chained in depth (Figure 2 idea), --layers L",
+    "ysj-resnet": "[YSJ] ResNet theorem: one-hot labels, data in general position, residual widths summing to "
+                  "4 d_y + ceil(4K/d_x) over --layers L - 1 blocks (default L = 2) and a head of 2 d_y",
 }
 
 

@@ -198,6 +198,17 @@ def _ysj_prop_3_2(inst):
              f"widths ({d1}, {d2}, {d3}) do not meet d1 d2 >= 4K = {4 * inst.K} and d3 >= 4 d_y = {4 * inst.dy}")]
 
 
+def _ysj_resnet(inst):
+    res, head, d, dy = inst.widths[:-1], (inst.widths or [0])[-1], inst.d, inst.dy
+    need = 4 * inst.K + 4 * dy * d  # sum >= 4K/d_x + 4 d_y, times d_x
+    return [(inst.kind == "resnet", "g is a residual network", "the statement is about residual networks"),
+            (inst.one_hot, "one-hot labels", "the statement is about one-hot labels"),
+            (d * sum(res) >= need and head >= 2 * dy,
+             f"residual widths sum to {sum(res)} >= 4K/d_x + 4 d_y (d_x * {sum(res)} >= 4K + 4 d_y d_x = {need}), "
+             f"head width {head} >= 2 d_y = {2 * dy}",
+             f"widths {inst.widths} do not meet d_x * sum_l d_l >= 4K + 4 d_y d_x = {need} and d_L >= 2 d_y = {2 * dy}")]
+
+
 STATEMENTS = {
     "ftc_thm_4_1_upper": ("Sohn et al. 2024, Theorem 4.1 (upper bound): m <= min{3N + 1, K - 1}", _thm_4_1_upper),
     "ftc_thm_4_4": ("Sohn et al. 2024, Theorem 4.4: m = K - 1 - sum_{P in P([K] \\ T)} max{|P| - 2, 0}",
@@ -234,12 +245,15 @@ STATEMENTS = {
                     "with labels in [-1, 1]^{d_y}", _ysj_thm_3_1),
     "ysj_prop_3_2": ("Yun et al. 2019, Proposition 3.2: three hidden layers with d1 d2 >= 4K and d3 >= 4 d_y "
                      "classify K points (one-hot outputs)", _ysj_prop_3_2),
+    "ysj_resnet": ("Yun et al. 2019, ResNet theorem (slides: Theorem 4): residual blocks with sum d_l >= 4K/d_x + "
+                   "4 d_y hidden nodes and a head with d_L >= 2 d_y memorize K points in general position with "
+                   "one-hot labels (general position is not checked here)", _ysj_resnet),
 }
 
 
 #: Statements about the ReLU-like family ``max{S+ t, S- t}``, ``S+ > S- >= 0`` (Yun et al. 2019's setting).
 #: Every other statement is about ReLU networks: ``S- = 0 < S+`` (``S+ relu``, the factor absorbed by the next layer).
-RELU_LIKE = {"ysj_thm_3_1", "ysj_prop_3_2"}
+RELU_LIKE = {"ysj_thm_3_1", "ysj_prop_3_2", "ysj_resnet"}
 
 
 def _activation(statement_id, inst):
