@@ -49,6 +49,8 @@ def cmd_certify(args):
                          "embed the CSV data by leaving out --reference")
     ref = dataset_reference(args.dataset, args.output) if args.reference else None
     options = {"layers": args.layers} if args.layers is not None else {}
+    if args.activation is not None:
+        options["activation"] = args.activation
     cert = certify(ds, args.construction, dataset_ref=ref, **options)
     write_json_atomic(cert, args.output)
     claim = cert["claim"]
@@ -108,6 +110,8 @@ def build_parser():
     s.add_argument("--reference", action="store_true",
                    help="reference the dataset file by path and sha256 instead of embedding it")
     s.add_argument("--layers", type=int, default=None, help="number of layers, for deep constructions")
+    s.add_argument("--activation", default=None, metavar="A",
+                   help="'relu' (default) or 'leaky:S-:S+' with S+ > S- >= 0, e.g. leaky:1/10:1")
     s.set_defaults(func=cmd_certify)
 
     s = sub.add_parser("verify", help="check a certificate (or a min-width refutation) with the trusted kernel")

@@ -26,8 +26,8 @@ from __future__ import annotations
 from fractions import Fraction
 from math import isqrt
 
-__all__ = ["STATEMENTS", "RELU_LIKE", "LOWER_STATEMENTS", "PIECE_STATEMENTS", "LIMITS", "Instance", "statement_checks", "limit",
-           "lower_statement_bound", "three_layer_pieces"]
+__all__ = ["STATEMENTS", "RELU_LIKE", "NEEDS_BLOCKS", "LOWER_STATEMENTS", "PIECE_STATEMENTS", "LIMITS", "Instance",
+           "statement_checks", "limit", "lower_statement_bound", "three_layer_pieces"]
 
 
 class Instance:
@@ -263,6 +263,20 @@ def _activation(statement_id, inst):
                 f"the statement covers max{{S+ t, S- t}} with S+ > S- >= 0, not S- = {s_neg}, S+ = {s_pos}")
     return (s_neg == 0 < s_pos, "ReLU activation" if (s_neg, s_pos) == (0, 1) else f"activation {s_pos} relu",
             f"the statement is about ReLU networks; this one has S- = {s_neg}, S+ = {s_pos}")
+
+
+#: The project's extensions of [FTC] counts to the ReLU-like family (docs/constructions.md; not in the paper):
+#: ``ftcexact_leaky_<x>`` has the checks of ``ftc_<x>`` (or ``ftcexact_<x>``), for max{S+ t, S- t}, S+ > S- >= 0.
+for _base in ("ftc_thm_4_4", "ftc_lemma_4_5", "ftc_u1_integer", "ftc_u2_integer", "ftc_u3_integer", "ftcexact_u3_t",
+              "ftc_prop_6_1"):
+    _id = "ftcexact_leaky_" + _base.split("_", 1)[1]
+    STATEMENTS[_id] = (f"ftcexact extension (docs/constructions.md, not in the paper): the count of "
+                       f"{STATEMENTS[_base][0]}, for the activation max{{S+ t, S- t}}, S+ > S- >= 0",
+                       STATEMENTS[_base][1])
+    RELU_LIKE.add(_id)
+
+#: Statements whose check needs the runs of unchanged points in the order of g's projection (``Instance.blocks``).
+NEEDS_BLOCKS = {"ftc_thm_4_4", "ftcexact_leaky_thm_4_4"}
 
 
 def statement_checks(statement_id, inst):

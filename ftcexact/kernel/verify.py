@@ -45,7 +45,7 @@ from bisect import bisect_right
 from math import lcm
 
 from . import refutation
-from .claims import LIMITS, LOWER_STATEMENTS, PIECE_STATEMENTS, STATEMENTS, Instance, limit, \
+from .claims import LIMITS, LOWER_STATEMENTS, NEEDS_BLOCKS, PIECE_STATEMENTS, STATEMENTS, Instance, limit, \
     lower_statement_bound, statement_checks
 from .data import open_dataset, referenced_file
 from .evaluate import TooManyPieces, check_size, evaluate_dense, first_layer_direction, number, read_net, \
@@ -168,7 +168,7 @@ def check_fine_tuning(cert, base, say):
     if _int(claim, "neurons", "claim") != g.neurons:
         raise Rejected(f"claim.neurons = {claim['neurons']} but the network has {g.neurons} neurons")
     sweep = _Sweep(g, say)
-    keep_f = statement == "ftc_thm_4_4" and sweep.bps is not None
+    keep_f = statement in NEEDS_BLOCKS and sweep.bps is not None
     T, projections, big, one_hot, kept, explicit, i = [], [], ZERO, True, 0, 0, 0
     for X, den, Y, F in data.blocks():
         if f is not None:
