@@ -130,6 +130,11 @@ DESCRIPTION = {
 }
 
 
+for _name in DESCRIPTION:
+    DESCRIPTION[_name] += (f" [ReLU only: {RELU_ONLY[_name]}]" if _name in RELU_ONLY
+                           else " [ReLU, or --activation leaky:S-:S+]")
+
+
 def check_activation(activation):
     """``(S-, S+)`` of an activation option, refusing anything outside ``max{S+ t, S- t}``, ``S+ > S- >= 0``."""
     from ..kernel.evaluate import activation_slopes
