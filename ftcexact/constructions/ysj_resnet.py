@@ -287,9 +287,12 @@ def schedule_units(n_groups, n_u, widths, d):
 
     Returns ``(placement, start, end, gplus)``: ``placement[l]`` the ``(group, unit)`` pairs of
     block ``l``; ``start[g]``, ``end[g]`` the first and last block of group ``g``; ``gplus[g]``
-    the split group that starts in block ``end[g]`` (or None).  A group is split over blocks
-    only if every group then carries at most ``d - 1`` orthogonality constraints (see the module
-    docstring); otherwise the rest of the block is left unused.
+    the split group that starts in block ``end[g]`` (or None).  A group that does not fit in the
+    rest of a block is split over blocks only if the later blocks cannot hold all remaining groups
+    whole (splits cost weight size: the split group moves orthogonally to its own normal, and the
+    groups sharing its last block read displaced positions) and every group then carries at most
+    ``d - 1`` orthogonality constraints (see the module docstring); otherwise the rest of the block
+    is left unused.
 
     Raises
     ------
@@ -301,6 +304,8 @@ def schedule_units(n_groups, n_u, widths, d):
     >>> placement, start, end, gplus = schedule_units(2, 4, [3, 3, 3], d=3)
     >>> start, end, gplus
     ([0, 1], [1, 2], [1, None])
+    >>> schedule_units(2, 4, [6, 4], d=3)[1:3]  # no split needed: two units of block 0 stay unused
+    ([0, 1], [0, 1])
     >>> schedule_units(2, 4, [3, 3, 3], d=1)
     Traceback (most recent call last):
     ...
@@ -328,8 +333,10 @@ def schedule_units(n_groups, n_u, widths, d):
                 start.append(l)
                 end.append(l)
                 break
-            if d - 1 < 1 or any(cons[y] + 1 > d - 1 for y in completing.get(l, [])):
-                l, used = l + 1, 0  # splitting here would over-constrain: leave the rest of the block
+            whole_later = sum(w // n_u for w in widths[l + 1:])
+            if d - 1 < 1 or any(cons[y] + 1 > d - 1 for y in completing.get(l, [])) or \
+                    whole_later >= n_groups - g:
+                l, used = l + 1, 0  # leave the rest of the block: splitting would over-constrain or is not needed
                 continue
             if sum(widths[l:]) - used < n_u:
                 raise fail(g)
@@ -411,9 +418,9 @@ def ysj_resnet(ds, widths=None, head=None, layers=None, gadget="trapezoid", acti
     --------
     >>> from ftcexact.dataset import Dataset
     >>> from ftcexact.resnet import evaluate_resnet
-    >>> xs = [(Q(0), Q(0)), (Q(1), Q(0)), (Q(0), Q(1)), (Q(1), Q(3)), (Q(3), Q(1)), (Q(2), Q(5))]
-    >>> ys = [(Q(int(j == c)) for j in range(3)) for c in (0, 1, 2, 1, 0, 2)]
-    >>> ds = Dataset(tuple(xs), tuple(tuple(y) for y in ys))
+    >>> xs = [(Q(0), Q(0)), (Q(1), Q(0)), (Q(0), Q(1)), (Q(1), Q(3)), (Q(3), Q(1)), (Q(2), Q(7))]
+    >>> ys = [tuple(Q(int(j == c)) for j in range(3)) for c in (0, 1, 2, 1, 0, 2)]
+    >>> ds = Dataset(tuple(xs), tuple(ys))
     >>> net, info = ysj_resnet(ds)
     >>> net.widths, info["active_units"], evaluate_resnet(net, ds.x) == list(ds.targets)
     ([24, 6], [8, 4], True)
