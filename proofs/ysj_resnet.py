@@ -237,7 +237,7 @@ def ysj_prop_3_2_leaky(ctx):
                                command=f"ftcexact verify {path}", artefacts=[path])
             verified += 1
     return Verdict(HOLDS, f"{verified} certificates with one-hot labels (2 to 4 classes, K <= 30) and activations "
-                   f"{', '.join(LEAKY)} verified exactly (every output coordinate equals the one-hot target; the kernel "
-                   f"checks s+ > s- >= 0 for this statement); widths satisfy floor(d1/2) floor(d2/2) >= N and "
+                   f"{', '.join(LEAKY)} verified exactly (every output coordinate equals the one-hot target; the "
+                   f"kernel checks s+ > s- >= 0 for this statement); widths satisfy floor(d1/2) floor(d2/2) >= N and "
                    f"d3 = 4 d_y: every hard-tanh unit of the ReLU construction is 2 units of s (row ysj_thm_3_1_leaky)",
                    command="ftcexact prove --only ysj_prop_3_2_leaky")

@@ -306,10 +306,10 @@ def schedule_units(n_groups, n_u, widths, d):
     ([0, 1], [1, 2], [1, None])
     >>> schedule_units(2, 4, [6, 4], d=3)[1:3]  # no split needed: two units of block 0 stay unused
     ([0, 1], [0, 1])
-    >>> schedule_units(2, 4, [3, 3, 3], d=1)
+    >>> schedule_units(2, 4, [3, 3, 3], d=1)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ftcexact.constructions.gadgets.ConstructionError: ysj-resnet: residual widths [3, 3, 3] hold only 0 of 2 groups of 4 units (a group is split over blocks only when d_x >= 2)
+    ftcexact.constructions.gadgets.ConstructionError: ysj-resnet: residual widths [3, 3, 3] hold only 0 of 2 ...
     """
     placement = [[] for _ in widths]
     start, end, gplus, cons = [], [], [None] * n_groups, [0] * n_groups

@@ -206,7 +206,8 @@ def _ysj_resnet(inst):
             (d * sum(res) >= need and head >= 2 * dy,
              f"residual widths sum to {sum(res)} >= 4K/d_x + 4 d_y (d_x * {sum(res)} >= 4K + 4 d_y d_x = {need}), "
              f"head width {head} >= 2 d_y = {2 * dy}",
-             f"widths {inst.widths} do not meet d_x * sum_l d_l >= 4K + 4 d_y d_x = {need} and d_L >= 2 d_y = {2 * dy}")]
+             f"widths {inst.widths} do not meet d_x * sum_l d_l >= 4K + 4 d_y d_x = {need} and "
+             f"d_L >= 2 d_y = {2 * dy}")]
 
 
 STATEMENTS = {
