@@ -190,3 +190,21 @@ def test_cifar_10_ratio_instance():
     ds = random_general_position(random.Random(0), 3125, 192, 10, scale=1000)
     cert = verified(ds, "ysj-resnet")
     assert cert["claim"]["neurons"] == 126
+
+
+def test_cli_refuses_data_not_in_general_position(tmp_path, capsys):
+    import json
+
+    from ftcexact.cli.main import main
+    from ftcexact.dataset import dataset_to_json
+    xs = ((Q(0), Q(0)), (Q(1), Q(1)), (Q(5), Q(0)), (Q(2), Q(2)), (Q(0), Q(7)))
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps(dataset_to_json(Dataset(xs, one_hot([0, 1, 0, 1, 0], 2)))))
+    out = tmp_path / "c.json"
+    assert main(["certify", str(data), "--construction", "ysj-resnet", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "x_1, x_2, x_4" in err and not out.exists()
+    good = Dataset(((Q(0), Q(0)), (Q(1), Q(1)), (Q(5), Q(0)), (Q(2), Q(3)), (Q(0), Q(7))), one_hot([0, 1, 0, 1, 0], 2))
+    data.write_text(json.dumps(dataset_to_json(good)))
+    assert main(["certify", str(data), "--construction", "ysj-resnet", "--layers", "4", "-o", str(out)]) == 0
+    assert main(["verify", str(out)]) == 0
