@@ -52,7 +52,7 @@ def _instance(ds, net):
             run = 0 if changed else run + 1
         return runs + ([run] if run else []), len(order)
     return Instance(ds.K, ds.N, ds.d, ds.dy, net.widths, net.depth, getattr(net, "kind", "feedforward"),
-                    big, one_hot, blocks)
+                    big, one_hot, blocks, net.slopes)
 
 
 def statement_applies(statement, ds, net):
@@ -198,18 +198,19 @@ def summary(cert, ds, net=None):
     """
     from .kernel.evaluate import first_layer_direction, restrict_to_direction
     net = net or network_from_json(cert["network"])
-    bits = max((abs(v.numerator).bit_length() + v.denominator.bit_length()
-                for W, b in net.layers for row in list(W) + [b] for v in row), default=0)
+    matrices = [m for W, b in net.layers for m in (W, [b])] if hasattr(net, "layers") else \
+        [m for U, b, V, c in list(net.blocks) + [net.head] for m in (U, [b], V, [c])]  # a residual network
+    weights = [v for m in matrices for row in m for v in row]
+    bits = max((abs(v.numerator).bit_length() + v.denominator.bit_length() for v in weights), default=0)
     biggest = max((abs(v) for z in ds.targets for v in z), default=Q(0))
     out = {"construction": cert["claim"].get("construction"), "statement": cert["claim"].get("statement"),
            "K": ds.K, "d": ds.d, "N": ds.N, "keeps": ds.keeps, "neurons": net.neurons, "widths": net.widths,
            "max_weight_bits": bits,
-           "max_abs_weight": decimal(max((abs(v) for W, b in net.layers for row in list(W) + [b] for v in row),
-                                         default=Q(0))),
+           "max_abs_weight": decimal(max((abs(v) for v in weights), default=Q(0))),
            "max_abs_target": decimal(biggest), "g_between_data": None, "warnings": []}
     if cert.get("hints", {}).get("statement_not_claimed"):
         out["warnings"].append("no statement claimed: " + cert["hints"]["statement_not_claimed"])
-    one = first_layer_direction(net)
+    one = first_layer_direction(net) if hasattr(net, "layers") else None
     if one is not None:
         w, alphas = one
         s = ds.projections(w) if hasattr(ds, "projections") else [sum(a * v for a, v in zip(w, x)) for x in ds.x]

@@ -250,7 +250,10 @@ def scale_output(net, factor):
 
 def network_to_json(net):
     """Certificate format: ``[{"W": [["p/q", ...], ...], "b": [...]}, ...]`` for ReLU networks,
-    ``{"activation": ..., "layers": [...]}`` otherwise."""
+    ``{"activation": ..., "layers": [...]}`` otherwise (a residual network: :func:`ftcexact.resnet.resnet_to_json`)."""
+    if getattr(net, "kind", "feedforward") == "resnet":
+        from .resnet import resnet_to_json
+        return resnet_to_json(net)
     layers = [{"W": [[format_rational(v) for v in row] for row in W], "b": [format_rational(v) for v in b]}
               for W, b in net.layers]
     return layers if net.activation == "relu" else {"kind": "feedforward", "activation": net.activation,
@@ -258,8 +261,11 @@ def network_to_json(net):
 
 
 def network_from_json(obj):
-    """Inverse of :func:`network_to_json` (a layer list or a feed-forward network object), exact."""
+    """Inverse of :func:`network_to_json` (a layer list, a feed-forward or a residual network object), exact."""
     activation = "relu"
+    if isinstance(obj, dict) and obj.get("kind") == "resnet":
+        from .resnet import resnet_from_json
+        return resnet_from_json(obj)
     if isinstance(obj, dict):
         if obj.get("kind", "feedforward") != "feedforward":
             raise NetworkError(f"network: kind {obj.get('kind')!r} is not a feed-forward network")

@@ -74,6 +74,8 @@ def cmd_certify(args):
         if args.classes:
             ref["classes"] = args.classes
     options = {"layers": args.layers} if args.layers is not None else {}
+    if args.activation is not None:
+        options["activation"] = args.activation
     direction = _rational_list(args.direction, "direction") if args.direction else None
     cert, net = certify(ds, args.construction, dataset_ref=ref, frozen_ref=frozen_ref, direction=direction,
                         return_network=True, **options)
@@ -170,6 +172,8 @@ def build_parser():
     s.add_argument("--reference", action="store_true",
                    help="reference the dataset file by path and sha256 instead of embedding it (default: embed)")
     s.add_argument("--layers", type=int, default=None, help="number of layers, for deep constructions (default: none)")
+    s.add_argument("--activation", default=None, metavar="A",
+                   help="'relu' (default) or 'leaky:S-:S+' with S+ > S- >= 0, e.g. leaky:1/10:1")
     s.add_argument("--json", action="store_true", help="print the summary as JSON (docs/cli.md)")
     s.set_defaults(func=cmd_certify)
 

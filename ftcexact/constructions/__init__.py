@@ -14,21 +14,22 @@ statement's bound itself.
 from __future__ import annotations
 
 from ..certificate import make_certificate
-from .gadgets import ConstructionError
+from .gadgets import ConstructionError, to_activation
 from .projection import DirectionError, fixed_direction
 from .two_layer import oriented_fit, two_layer_fit
 from .two_layer_tight import tight_fit
 
-__all__ = ["CONSTRUCTIONS", "STATEMENT", "DESCRIPTION", "certify"]
+__all__ = ["CONSTRUCTIONS", "STATEMENT", "DESCRIPTION", "RELU_ONLY", "LEAKY_STATEMENT", "certify",
+           "check_activation"]
 
 
-def _two_layer(ds, **options):
-    net, info = two_layer_fit(ds, keep="kept")
+def _two_layer(ds, activation="relu", **options):
+    net, info = two_layer_fit(ds, keep="kept", activation=activation)
     return net, dict(info, statement="Sohn et al. 2024, Theorem 4.4 (with Lemma 4.5)")
 
 
-def _two_layer_all(ds, **options):
-    net, info = two_layer_fit(ds, keep="all")
+def _two_layer_all(ds, activation="relu", **options):
+    net, info = two_layer_fit(ds, keep="all", activation=activation)
     return net, dict(info, statement="Sohn et al. 2024, Lemma 4.5 on all K points (baseline, Remark 2)")
 
 
@@ -56,6 +57,7 @@ def _register_deeper():
     from .three_layer import (three_layer_4n4, three_layer_best, three_layer_u1, three_layer_u2,
                               three_layer_u3, three_layer_u3_t)
     from .ysj import ysj_classifier, ysj_deep, ysj_memorizer
+    from .ysj_resnet import ysj_resnet
 
     def layers_only(build):
         return lambda ds, layers=None, **options: build(ds, layers)
@@ -68,8 +70,11 @@ def _register_deeper():
         "three-layer-u3": plain(three_layer_u3), "three-layer-4n4": plain(three_layer_4n4),
         "three-layer-u3-t": plain(three_layer_u3_t),
         "three-layer-best": plain(three_layer_best), "deep": layers_only(deep_network),
-        "ysj-memorizer": plain(ysj_memorizer), "ysj-classifier": plain(ysj_classifier),
-        "ysj-deep": layers_only(ysj_deep),
+        "ysj-memorizer": lambda ds, activation="relu", **options: ysj_memorizer(ds, activation=activation),
+        "ysj-classifier": lambda ds, activation="relu", **options: ysj_classifier(ds, activation=activation),
+        "ysj-deep": lambda ds, layers=None, activation="relu", **options: ysj_deep(ds, layers, activation),
+        "ysj-resnet": lambda ds, layers=None, activation="relu", **options: ysj_resnet(ds, layers=layers,
+                                                                                       activation=activation),
     })
 
 
@@ -83,7 +88,26 @@ STATEMENT = {
     "three-layer-u1": "ftc_u1_integer", "three-layer-u2": "ftc_u2_integer", "three-layer-u3": "ftc_u3_integer",
     "three-layer-4n4": "ftc_app_a", "three-layer-best": "ftc_thm_5_1_upper_integer",
     "three-layer-u3-t": "ftcexact_u3_t", "deep": "ftc_prop_6_1", "ysj-memorizer": "ysj_thm_3_1",
-    "ysj-classifier": "ysj_prop_3_2", "ysj-deep": None,
+    "ysj-classifier": "ysj_prop_3_2", "ysj-deep": None, "ysj-resnet": "ysj_resnet",
+}
+
+#: Why a construction takes ReLU only (``certify(..., activation="leaky:S-:S+")`` refuses it with this line).
+RELU_ONLY = {
+    "two-layer-oriented": "its saving uses ReLU's one-sided zero tails; a leaky unit has none",
+    "two-layer-tight": "its saving uses ReLU's one-sided zero tails; a leaky unit has none",
+    "three-layer-4n4": "Appendix A's sT unit (slope 1 on one tail, 0 on the other) is not 2 leaky units "
+                       "(docs/sources/ysj-details.md (b))",
+    "three-layer-best": "it compares with Appendix A, which has no leaky version; use three-layer-u1, -u2 or -u3",
+}
+
+#: The registry statement a construction instantiates with a leaky activation (kernel/claims.py: the [YSJ]
+#: statements cover the family; the ftcexact_leaky_* ids are the project's extensions of [FTC] counts).
+LEAKY_STATEMENT = {
+    "two-layer": "ftcexact_leaky_thm_4_4", "two-layer-all": "ftcexact_leaky_lemma_4_5",
+    "three-layer-u1": "ftcexact_leaky_u1_integer", "three-layer-u2": "ftcexact_leaky_u2_integer",
+    "three-layer-u3": "ftcexact_leaky_u3_integer", "three-layer-u3-t": "ftcexact_leaky_u3_t",
+    "deep": "ftcexact_leaky_prop_6_1", "ysj-memorizer": "ysj_thm_3_1", "ysj-classifier": "ysj_prop_3_2",
+    "ysj-deep": None, "ysj-resnet": "ysj_resnet",
 }
 
 #: One line per construction, for ``ftcexact certify --help`` and the docs.
@@ -102,12 +126,37 @@ DESCRIPTION = {
     "ysj-memorizer": "[YSJ] Theorem 3.1: two hidden layers memorizing the targets, d1 d2 >= 4 K d_y",
     "ysj-classifier": "[YSJ] Proposition 3.2: three hidden layers with exact one-hot outputs",
     "ysj-deep": "[YSJ] Theorem 3.1 blocks chained in depth (Figure 2 idea), --layers L",
+    "ysj-resnet": "[YSJ] ResNet theorem: one-hot labels, data in general position, residual widths summing to "
+                  "4 d_y + ceil(4K/d_x) over --layers L - 1 blocks (default L = 2) and a head of 2 d_y",
 }
 
 
-def certify(ds, construction="two-layer", dataset_ref=None, frozen_ref=None, direction=None, return_network=False,
-            **options):
+for _name in DESCRIPTION:
+    DESCRIPTION[_name] += (f" [ReLU only: {RELU_ONLY[_name]}]" if _name in RELU_ONLY
+                           else " [ReLU, or --activation leaky:S-:S+]")
+
+
+def check_activation(activation):
+    """``(S-, S+)`` of an activation option, refusing anything outside ``max{S+ t, S- t}``, ``S+ > S- >= 0``."""
+    from ..kernel.evaluate import activation_slopes
+    from ..kernel.reader import Malformed
+    try:
+        s_neg, s_pos = activation_slopes(activation)
+    except Malformed as e:
+        raise ConstructionError(str(e)) from None
+    if not s_pos > s_neg >= 0:
+        raise ConstructionError(f"activation {activation!r}: the family max{{S+ t, S- t}} needs S+ > S- >= 0")
+    return s_neg, s_pos
+
+
+def certify(ds, construction="two-layer", dataset_ref=None, frozen_ref=None, activation="relu", direction=None,
+            return_network=False, **options):
     """Build the named construction on ``ds`` and return its certificate (a dict).
+
+    ``activation`` is ``"relu"`` or ``"leaky:S-:S+"`` (``S+ > S- >= 0``); constructions in
+    :data:`RELU_ONLY` refuse a leaky one, the others build with it (natively, or through the exact
+    conversion :func:`~ftcexact.constructions.gadgets.to_activation`) and name
+    :data:`LEAKY_STATEMENT`'s statement.
 
     Examples
     --------
@@ -123,14 +172,20 @@ def certify(ds, construction="two-layer", dataset_ref=None, frozen_ref=None, dir
     """
     if construction not in CONSTRUCTIONS:
         raise ValueError(f"unknown construction {construction!r}; choose from {', '.join(CONSTRUCTIONS)}")
+    leaky = check_activation(activation) != (0, 1)
+    if leaky and construction in RELU_ONLY:
+        raise ConstructionError(f"{construction} takes ReLU only: {RELU_ONLY[construction]}")
     try:
         with fixed_direction(direction):
-            net, info = CONSTRUCTIONS[construction](ds, **options)
+            net, info = CONSTRUCTIONS[construction](ds, activation=activation, **options)
     except DirectionError as e:
         raise ConstructionError(str(e)) from None
+    if net.activation != activation:
+        net = to_activation(net, activation, ds)
     hints = {k: v for k, v in info.items() if k not in ("statement", "bound")}
     hints["recipe_neurons"] = info["bound"]
     hints["recipe_statement"] = info["statement"]
-    cert = make_certificate(ds, net, construction=construction, statement=STATEMENT.get(construction),
+    statement = LEAKY_STATEMENT.get(construction) if leaky else STATEMENT.get(construction)
+    cert = make_certificate(ds, net, construction=construction, statement=statement,
                             hints=hints, dataset_ref=dataset_ref, frozen_ref=frozen_ref)
     return (cert, net) if return_network else cert

@@ -26,12 +26,14 @@ message names the step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import lcm
 
 from ..kernel.numbers import Q, as_rational, denominator, numerator
 from ..network import Network
 
 __all__ = ["ConstructionError", "Gadget", "Unit", "hard_tanh", "bump", "ramped_sl", "s_t", "shifted_identity",
-           "gadget_value", "hard_tanh_reference", "bump_reference", "ramped_sl_reference", "s_t_reference",
+           "gadget_value", "for_activation", "to_activation", "hard_tanh_reference", "bump_reference",
+           "ramped_sl_reference", "s_t_reference",
            "compile_units", "prune_network", "ceil_rational", "sqrt_decimal", "ceil_sqrt"]
 
 
@@ -174,15 +176,184 @@ def shifted_identity(shift):
     return Gadget("carry", ((ONE, m),), (ONE,), -m)
 
 
-def gadget_value(gadget, s):
-    """Exact value of the compiled gadget at ``s`` (sum of its ReLUs)."""
+def gadget_value(gadget, s, slopes=(ZERO, ONE)):
+    """Exact value of the compiled gadget at ``s``: ``sum_k out_k act(scale_k s + shift_k) + const``.
+
+    ``slopes = (S-, S+)`` selects the activation ``max{S+ v, S- v}`` the gadget is written for
+    (ReLU by default; see :func:`for_activation`).
+    """
     s = _q(s)
+    s_neg, s_pos = slopes
     total = gadget.const
     for (scale, shift), w in zip(gadget.rows, gadget.out):
         v = scale * s + shift
-        if v > 0:
-            total += w * v
+        total += w * v * (s_pos if v > 0 else s_neg)
     return total
+
+
+def for_activation(gadget, slopes):
+    """The same gadget written with units of ``max{S+ v, S- v}`` (``S+ > S- >= 0``) instead of ReLUs.
+
+    ``relu(v) = (s(v) - S- v) / (S+ - S-)``, so ``sum_k out_k relu(v_k) + const`` equals
+    ``sum_k out_k / D * s(v_k) + const - (S- / D) sum_k out_k v_k`` with ``D = S+ - S-``.  The last
+    sum is linear in the unit's input ``s`` with slope ``sum_k out_k scale_k``; when that is 0 (the
+    gadget has flat tails of equal height: hard-tanh, bump, ramped sL) it is a constant and the
+    gadget costs the same number of units.  For hard-tanh this is
+    ``sH(t) = [s(t + 1) - s(t - 1) - (S+ + S-)] / (S+ - S-)``: on ``[-1, 1]``,
+    ``s(t + 1) - s(t - 1) = (S+ - S-) t + (S+ + S-)``, below ``2 S-``, above ``2 S+``.
+
+    Raises
+    ------
+    ConstructionError
+        If the gadget's tails are not flat (sT: its left tail has slope 1, which 2 units of a leaky
+        activation cannot produce; docs/sources/ysj-details.md §(b)).
+
+    Examples
+    --------
+    >>> from ftcexact.kernel.numbers import format_rational
+    >>> slopes = (Q(1, 10), Q(1))
+    >>> g = for_activation(hard_tanh(), slopes)
+    >>> [format_rational(gadget_value(g, Q(v, 2), slopes)) for v in (-5, -2, -1, 0, 1, 2, 7)]
+    ['-1', '-1', '-1/2', '0', '1/2', '1', '1']
+    >>> for_activation(s_t(Q(1)), slopes)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ftcexact.constructions.gadgets.ConstructionError: sT: its tails are not flat (slope 1 on the left), ...
+    """
+    s_neg, s_pos = slopes
+    if (s_neg, s_pos) == (ZERO, ONE):
+        return gadget
+    if not s_pos > s_neg >= 0:
+        raise ConstructionError(f"activation slopes must satisfy S+ > S- >= 0, not S- = {s_neg}, S+ = {s_pos}")
+    D = s_pos - s_neg
+    slope = sum((o * sc for o, (sc, _) in zip(gadget.out, gadget.rows)), ZERO)
+    if slope and s_neg:
+        raise ConstructionError(f"{gadget.name}: its tails are not flat (slope {slope} on the left), so "
+                                f"{gadget.relus} units of max{{S+ t, S- t}} with S- = {s_neg} > 0 cannot replace "
+                                f"its {gadget.relus} ReLUs")
+    if slope:  # S- = 0: s = S+ relu
+        return Gadget(gadget.name, gadget.rows, tuple(o / s_pos for o in gadget.out), gadget.const)
+    const = gadget.const - s_neg / D * sum((o * sh for o, (_, sh) in zip(gadget.out, gadget.rows)), ZERO)
+    return Gadget(gadget.name, gadget.rows, tuple(o / D for o in gadget.out), const)
+
+
+def _solve_in_span(vectors, target):
+    """Coefficients ``c`` with ``sum_p c_p vectors[p] = target`` (exact), or None."""
+    n = len(vectors)
+    rows = [[vectors[p][i] for p in range(n)] + [target[i]] for i in range(len(target))]
+    pivots, r = [], 0
+    for c in range(n):
+        piv = next((i for i in range(r, len(rows)) if rows[i][c]), None)
+        if piv is None:
+            continue
+        rows[r], rows[piv] = rows[piv], rows[r]
+        inv = 1 / rows[r][c]
+        rows[r] = [v * inv for v in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][c]:
+                f = rows[i][c]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
+        pivots.append(c)
+        r += 1
+    if any(row[n] for row in rows[r:]):
+        return None
+    coeffs = [ZERO] * n
+    for i, c in enumerate(pivots):
+        coeffs[c] = rows[i][n]
+    return coeffs
+
+
+def _preactivation_signs(net, points):
+    """Per hidden layer, per neuron: ``(min, max)`` of the exact pre-activation over the points (ReLU net)."""
+    from ..kernel.numbers import int_matmul
+    den = lcm(1, *(denominator(v) for p in points for v in p))
+    H = [[numerator(v * den) for v in col] for col in zip(*points)]  # coordinate rows, integer over den
+    out = []
+    for l, (W, b) in enumerate(net.layers[:-1]):
+        dW = lcm(1, *(denominator(v) for v in [x for row in W for x in row] + list(b)))
+        Wi = [[numerator(x * dW) for x in row] for row in W]
+        P = int_matmul(Wi, H) if Wi and Wi[0] else [[0] * len(points) for _ in Wi]
+        P = [[v + numerator(c * dW) * den for v in row] for row, c in zip(P, b)]
+        den *= dW
+        out.append([(min(row), max(row)) for row in P])  # signs only matter (den > 0)
+        H = [[v if v > 0 else 0 for v in row] for row in P]
+    return out
+
+
+def to_activation(net, activation, points):
+    """A network with activation ``activation`` equal to the ReLU network ``net`` at ``points`` (or a dataset's).
+
+    With ``s = max{S+ v, S- v}`` (``S+ > S- >= 0``, ``D = S+ - S-``), every hidden ReLU is classified
+    by its exact pre-activations ``v`` at the points: *non-negative* there (then also
+    ``relu(v) = s(v)/S+`` there: the carries of the deep constructions, the first kink of a broken
+    line), *non-positive* (then also ``relu(v) = 0``) or *mixed*.  Everywhere,
+    ``relu(v) = (s(v) - S- v)/D``.  Each row of the next layer reads ``s`` instead of ``relu`` through
+    this identity; the terms ``-(S-/D) W_next v`` are a constant plus a linear form in the previous
+    layer, which must vanish (the units of a hard-tanh, bump or sL gadget cancel it exactly) or be a
+    combination of the rows of non-negative neurons (whose ``v`` is ``s(v)/S+`` at the points).  If
+    that fails with every neuron, the non-positive ones are read as 0 instead (they may then be
+    pruned).  So the count never grows.
+
+    Raises
+    ------
+    ConstructionError
+        If a linear term survives (e.g. [FTC] Appendix A's sT unit; two-layer networks whose first
+        kink is not at the leftmost point).
+
+    Examples
+    --------
+    Hard-tanh ``sH(2t)`` read with weight 3, as leaky ReLU units with ``S- = 1/10``:
+
+    >>> from ftcexact.network import evaluate
+    >>> from ftcexact.kernel.numbers import format_rational
+    >>> relu_net = compile_units((Q(1),), [[Unit(hard_tanh(), (Q(2),), Q(0))]], [((Q(3),), Q(0))])
+    >>> pts = [[Q(-1)], [Q(1, 4)], [Q(7)]]
+    >>> leaky = to_activation(relu_net, "leaky:1/10:1", pts)
+    >>> leaky.activation, leaky.neurons, evaluate(leaky, pts) == evaluate(relu_net, pts)
+    ('leaky:1/10:1', 2, True)
+    """
+    from ..kernel.evaluate import activation_slopes
+    s_neg, s_pos = activation_slopes(activation)
+    if (s_neg, s_pos) == (ZERO, ONE):
+        return net
+    if hasattr(points, "targets"):  # a dataset: its inputs (an array dataset's rows, read exactly)
+        points = points.x if hasattr(points, "x") else points.rows(range(points.K))
+    if net.activation != "relu":
+        raise ConstructionError(f"to_activation converts ReLU networks, not {net.activation!r}")
+    if not s_pos > s_neg >= 0:
+        raise ConstructionError(f"the activation must be max{{S+ t, S- t}} with S+ > S- >= 0, not {activation!r}")
+    if net.depth == 1:
+        return Network(net.layers, activation)
+    D = s_pos - s_neg
+    signs = _preactivation_signs(net, [tuple(p) for p in points])
+    layers = [net.layers[0]]
+    for l in range(net.depth - 1):
+        W, b = net.layers[l]
+        Wn, bn = net.layers[l + 1]
+        kinds = ["neg" if hi <= 0 else ("pos" if lo >= 0 else "mixed") for lo, hi in signs[l]]
+        pos = [k for k, c in enumerate(kinds) if c == "pos"]
+        rows, biases = [], []
+        for j, (row, c) in enumerate(zip(Wn, bn)):
+            for M in (range(len(W)), [k for k in range(len(W)) if kinds[k] != "neg"]):
+                skip = [sum((row[k] * W[k][i] for k in M if row[k]), ZERO) for i in range(len(W[0]))]
+                lam = [ZERO] * len(pos)
+                if s_neg and any(skip):
+                    lam = _solve_in_span([W[p] for p in pos], skip)
+                if lam is not None:
+                    break
+            else:
+                raise ConstructionError(f"{activation}: layer {l + 1} leaves a linear term that its units "
+                                        "cannot absorb (this construction needs ReLU)")
+            new = [ZERO] * len(row)
+            for k in M:
+                new[k] = row[k] / D
+            for p, lp in zip(pos, lam):
+                new[p] -= s_neg / D * lp / s_pos
+            const = sum((row[k] * b[k] for k in M), ZERO) - sum((lp * b[p] for p, lp in zip(pos, lam)), ZERO)
+            rows.append(tuple(new))
+            biases.append(c - s_neg / D * const)
+        layers.append((tuple(rows), tuple(biases)))
+    return prune_network(Network(tuple(layers), activation))
 
 
 # Reference definitions, written piece by piece as in the papers (used by the tests).
@@ -308,7 +479,7 @@ def prune_network(net):
     """Remove hidden neurons that cannot matter, keeping the function exactly.
 
     * a neuron whose outgoing weights are all zero is deleted;
-    * a neuron whose incoming row is all zero is the constant ``relu(b)``: its
+    * a neuron whose incoming row is all zero is the constant ``s(b)``: its
       contribution is added to the next layer's biases and it is deleted.
 
     Repeated until nothing changes (deleting a neuron can make earlier ones
@@ -322,6 +493,7 @@ def prune_network(net):
     1
     """
     layers = [(list(map(list, W)), list(b)) for W, b in net.layers]
+    s_neg, s_pos = net.slopes
     changed = True
     while changed:
         changed = False
@@ -335,7 +507,7 @@ def prune_network(net):
                     changed = True
                     continue
                 if not any(W[k]):
-                    value = b[k] if b[k] > 0 else ZERO
+                    value = b[k] * (s_pos if b[k] > 0 else s_neg)
                     if value:
                         for i, row in enumerate(Wn):
                             bn[i] += row[k] * value
@@ -349,8 +521,8 @@ def prune_network(net):
         # an empty hidden layer empties every other one and leaves a constant output
         bout = layers[-1][1]
         d = len(net.layers[0][0][0])
-        return Network(((tuple((ZERO,) * d for _ in bout), tuple(bout)),))
-    return Network(tuple((tuple(map(tuple, W)), tuple(b)) for W, b in layers))
+        return Network(((tuple((ZERO,) * d for _ in bout), tuple(bout)),), net.activation)
+    return Network(tuple((tuple(map(tuple, W)), tuple(b)) for W, b in layers), net.activation)
 
 
 # ---------------------------------------------------------------- small exact helpers

@@ -22,6 +22,7 @@ from __future__ import annotations
 from ..analysis.partitions import kept_indices, theorem_4_4_neurons
 from ..kernel.numbers import Q, format_rational
 from ..network import Network
+from .gadgets import to_activation
 from .projection import project_dataset
 
 __all__ = ["lemma_4_5_interpolant", "interpolating_network", "sorted_distinct", "two_layer_fit", "oriented_fit"]
@@ -88,7 +89,7 @@ def sorted_distinct(ds, direction_t):
     return rows
 
 
-def two_layer_fit(ds, keep="kept"):
+def two_layer_fit(ds, keep="kept", activation="relu"):
     """Fit a one-hidden-layer network g with g(x_i) = z_i for every i.
 
     Parameters
@@ -97,6 +98,13 @@ def two_layer_fit(ds, keep="kept"):
     keep : {"kept", "all"}
         ``"kept"`` interpolates only the kept set J of Theorem 4.4;
         ``"all"`` is the K-point baseline.
+    activation : str
+        ``"relu"`` or ``"leaky:S-:S+"`` (``S+ > S- >= 0``).  A unit ``s(t - w)`` of the
+        leaky family changes the slope by ``S+ - S-`` at ``w`` like a ReLU but adds the linear
+        term ``S- (t - w)``; the linear terms are absorbed by the unit at the leftmost kept point
+        ``t_1``, which is exact on the data (``s(t - t_1) = S+ (t - t_1)`` there).  That unit is
+        added when the first slope is 0 (then the ReLU network omits it), so the count stays
+        within Theorem 4.4's (:func:`~ftcexact.constructions.gadgets.to_activation`).
 
     Returns
     -------
@@ -132,7 +140,9 @@ def two_layer_fit(ds, keep="kept"):
         raise ValueError(f"keep must be 'kept' or 'all', not {keep!r}")
     chosen = [rows[p - 1] for p in positions]
     b, terms = lemma_4_5_interpolant([r[0] for r in chosen], [r[1] for r in chosen])
-    net = interpolating_network(a, b, terms)
+    if activation != "relu" and terms and terms[0][0] != chosen[0][0]:
+        terms = [(chosen[0][0], (Q(0),) * len(b))] + terms  # the unit that absorbs the linear terms
+    net = to_activation(interpolating_network(a, b, terms), activation, ds)
     info = {
         "direction": [format_rational(v) for v in a],
         "kept": sorted(r[2] for r in chosen),

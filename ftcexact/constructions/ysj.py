@@ -55,7 +55,7 @@ from dataclasses import dataclass
 
 from ..kernel.numbers import Q, format_rational
 from ..network import Network
-from .gadgets import ConstructionError, Unit, ceil_rational, compile_units, hard_tanh
+from .gadgets import ConstructionError, Unit, ceil_rational, compile_units, hard_tanh, to_activation
 from .projection import project_dataset
 from .two_layer import sorted_distinct
 
@@ -364,7 +364,7 @@ def _memorizer_network(a, ts, zs, R, P, left=None, right=None, ends=False, scale
     return net, lambdas
 
 
-def ysj_memorizer(ds, d1=None, d2=None, statement=None):
+def ysj_memorizer(ds, d1=None, d2=None, statement=None, activation="relu"):
     """Memorize every target ``z_i`` with two hidden layers of hard-tanh units.
 
     Parameters
@@ -374,6 +374,10 @@ def ysj_memorizer(ds, d1=None, d2=None, statement=None):
     d1, d2 : int, optional
         Hidden widths (ReLUs) satisfying :func:`ysj_condition` for the number
         of distinct points; default :func:`ysj_smallest_widths`.
+    activation : str
+        ``"relu"`` or ``"leaky:S-:S+"`` with ``S+ > S- >= 0``: every hard-tanh unit is then two
+        units of ``max{S+ t, S- t}``, ``sH(t) = [s(t + 1) - s(t - 1) - (S+ + S-)] / (S+ - S-)``
+        (:func:`~ftcexact.constructions.gadgets.to_activation`), same widths.
 
     Returns
     -------
@@ -402,6 +406,7 @@ def ysj_memorizer(ds, d1=None, d2=None, statement=None):
     a, ts, zs, _ = prepare(ds)
     n, dy = len(ts), ds.dy
     net, info = memorize_prepared(a, ts, zs, d1, d2)
+    net = to_activation(net, activation, ds)
     info.update({"statement": statement or "Yun et al. 2019, Theorem 3.1 (hard-tanh construction)"})
     if n != ds.K:
         info["distinct_points"] = n
@@ -442,7 +447,7 @@ def _class_of(z):
     return ones[0]
 
 
-def ysj_classifier(ds, d1=None, d2=None):
+def ysj_classifier(ds, d1=None, d2=None, activation="relu"):
     """Classification with exact one-hot outputs (three hidden layers).
 
     Every target must be a one-hot vector of length ``C = d_y``.  Class ``j``
@@ -452,7 +457,8 @@ def ysj_classifier(ds, d1=None, d2=None):
     ``(sH(kappa (F - s_j) + 1) - sH(kappa (F - s_j) - 1)) / 2`` with
     ``kappa = C - 1``: it is 1 at ``F = s_j`` and 0 at every other code, because
     the codes are ``2 / (C - 1)`` apart and ``kappa * 2 / (C - 1) = 2``.
-    So ``d3 = 4 d_y``.
+    So ``d3 = 4 d_y``.  With ``activation="leaky:S-:S+"`` (``S+ > S- >= 0``) every hard-tanh unit is
+    two units of ``max{S+ t, S- t}`` (:func:`~ftcexact.constructions.gadgets.to_activation`).
 
     Examples
     --------
@@ -495,7 +501,7 @@ def ysj_classifier(ds, d1=None, d2=None):
         weights = [ZERO] * (2 * C)
         weights[2 * j], weights[2 * j + 1] = Q(1, 2), Q(-1, 2)
         outs.append((tuple(weights), ZERO))
-    net = compile_units(a, [groups.windows(), units, third], outs)
+    net = to_activation(compile_units(a, [groups.windows(), units, third], outs), activation, ds)
     info = {
         "statement": "Yun et al. 2019, Proposition 3.2 (classification, one-hot outputs)",
         "bound": d1 + d2 + 4 * C,
@@ -655,7 +661,7 @@ def _balanced_chunks(n, parts):
     return [c for c in out if len(c)]
 
 
-def ysj_deep(ds, layers):
+def ysj_deep(ds, layers, activation="relu"):
     """Memorize every target with an L-layer network: chained Theorem 3.1 blocks.
 
     The sorted points are cut into ``floor((L - 1) / 2)`` consecutive chunks of
@@ -668,7 +674,9 @@ def ysj_deep(ds, layers):
     So ``block_k + M`` is ``z + M`` on chunk ``k`` and 0 elsewhere, and the sum of
     these minus ``M`` memorizes every point.  Blocks are stacked with
     :func:`stack_blocks` (carries ``t`` and the running sum, which is
-    ``>= 0`` at the data, so no shift is needed).
+    ``>= 0`` at the data, so no shift is needed).  With ``activation="leaky:S-:S+"`` the carries use
+    ``s(v) = S+ v`` for ``v >= 0`` and the hard-tanh units two units each
+    (:func:`~ftcexact.constructions.gadgets.to_activation`).
 
     Examples
     --------
@@ -701,7 +709,7 @@ def ysj_deep(ds, layers):
         layouts.append([R, P])
         bound += 2 * R + 2 * P * dy
     carries = 2 * (len(blocks) - 1) + dy * (layers - 3)
-    net = stack_blocks(a, blocks, layers, ts, extra_bias=[-M for M in scales])
+    net = to_activation(stack_blocks(a, blocks, layers, ts, extra_bias=[-M for M in scales]), activation, ds)
     max_width = max(max(2 * R, 2 * P * dy) for R, P in layouts) + 1 + dy
     info = {
         "statement": f"Yun et al. 2019, Theorem 3.1 blocks chained in depth (Figure 2 idea), L = {layers}",

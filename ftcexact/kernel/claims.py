@@ -26,8 +26,8 @@ from __future__ import annotations
 from fractions import Fraction
 from math import isqrt
 
-__all__ = ["STATEMENTS", "LOWER_STATEMENTS", "PIECE_STATEMENTS", "LIMITS", "Instance", "statement_checks", "limit",
-           "lower_statement_bound", "three_layer_pieces"]
+__all__ = ["STATEMENTS", "RELU_LIKE", "NEEDS_BLOCKS", "LOWER_STATEMENTS", "PIECE_STATEMENTS", "LIMITS", "Instance",
+           "statement_checks", "limit", "lower_statement_bound", "three_layer_pieces"]
 
 
 class Instance:
@@ -40,11 +40,12 @@ class Instance:
     ``|z_i|``), ``one_hot`` (every label a one-hot vector), and ``blocks``: a
     function returning the consecutive blocks of unchanged points in the order
     of the network's projection (or raising :class:`ValueError` when that
-    order is not defined), used only by [FTC] Theorem 4.4.
+    order is not defined), used only by [FTC] Theorem 4.4, and ``slopes``: the
+    activation's ``(S-, S+)`` (``(0, 1)`` for ReLU).
     """
 
-    def __init__(self, K, N, d, dy, widths, depth, kind, max_abs_target, one_hot, blocks):
-        self.K, self.N, self.d, self.dy = K, N, d, dy
+    def __init__(self, K, N, d, dy, widths, depth, kind, max_abs_target, one_hot, blocks, slopes=(0, 1)):
+        self.K, self.N, self.d, self.dy, self.slopes = K, N, d, dy, tuple(slopes)
         self.widths, self.depth, self.kind = list(widths), depth, kind
         self.m = sum(widths)
         self.max_abs_target, self.one_hot, self.blocks = max_abs_target, one_hot, blocks
@@ -197,6 +198,18 @@ def _ysj_prop_3_2(inst):
              f"widths ({d1}, {d2}, {d3}) do not meet d1 d2 >= 4K = {4 * inst.K} and d3 >= 4 d_y = {4 * inst.dy}")]
 
 
+def _ysj_resnet(inst):
+    res, head, d, dy = inst.widths[:-1], (inst.widths or [0])[-1], inst.d, inst.dy
+    need = 4 * inst.K + 4 * dy * d  # sum >= 4K/d_x + 4 d_y, times d_x
+    return [(inst.kind == "resnet", "g is a residual network", "the statement is about residual networks"),
+            (inst.one_hot, "one-hot labels", "the statement is about one-hot labels"),
+            (d * sum(res) >= need and head >= 2 * dy,
+             f"residual widths sum to {sum(res)} >= 4K/d_x + 4 d_y (d_x * {sum(res)} >= 4K + 4 d_y d_x = {need}), "
+             f"head width {head} >= 2 d_y = {2 * dy}",
+             f"widths {inst.widths} do not meet d_x * sum_l d_l >= 4K + 4 d_y d_x = {need} and "
+             f"d_L >= 2 d_y = {2 * dy}")]
+
+
 STATEMENTS = {
     "ftc_thm_4_1_upper": ("Sohn et al. 2024, Theorem 4.1 (upper bound): m <= min{3N + 1, K - 1}", _thm_4_1_upper),
     "ftc_thm_4_4": ("Sohn et al. 2024, Theorem 4.4: m = K - 1 - sum_{P in P([K] \\ T)} max{|P| - 2, 0}",
@@ -233,18 +246,51 @@ STATEMENTS = {
                     "with labels in [-1, 1]^{d_y}", _ysj_thm_3_1),
     "ysj_prop_3_2": ("Yun et al. 2019, Proposition 3.2: three hidden layers with d1 d2 >= 4K and d3 >= 4 d_y "
                      "classify K points (one-hot outputs)", _ysj_prop_3_2),
+    "ysj_resnet": ("Yun et al. 2019, ResNet theorem (slides: Theorem 4): residual blocks with sum d_l >= 4K/d_x + "
+                   "4 d_y hidden nodes and a head with d_L >= 2 d_y memorize K points in general position with "
+                   "one-hot labels (general position is not checked here)", _ysj_resnet),
 }
+
+
+#: Statements about the ReLU-like family ``max{S+ t, S- t}``, ``S+ > S- >= 0`` (Yun et al. 2019's setting).
+#: Every other statement is about ReLU networks: ``S- = 0 < S+`` (``S+ relu``, the factor absorbed by the next layer).
+RELU_LIKE = {"ysj_thm_3_1", "ysj_prop_3_2", "ysj_resnet"}
+
+
+def _activation(statement_id, inst):
+    s_neg, s_pos = inst.slopes
+    if statement_id in RELU_LIKE:
+        return (s_pos > s_neg >= 0, f"activation max{{S+ t, S- t}} with S+ = {s_pos} > S- = {s_neg} >= 0",
+                f"the statement covers max{{S+ t, S- t}} with S+ > S- >= 0, not S- = {s_neg}, S+ = {s_pos}")
+    return (s_neg == 0 < s_pos, "ReLU activation" if (s_neg, s_pos) == (0, 1) else f"activation {s_pos} relu",
+            f"the statement is about ReLU networks; this one has S- = {s_neg}, S+ = {s_pos}")
+
+
+#: The project's extensions of [FTC] counts to the ReLU-like family (docs/constructions.md; not in the paper):
+#: ``ftcexact_leaky_<x>`` has the checks of ``ftc_<x>`` (or ``ftcexact_<x>``), for max{S+ t, S- t}, S+ > S- >= 0.
+for _base in ("ftc_thm_4_4", "ftc_lemma_4_5", "ftc_u1_integer", "ftc_u2_integer", "ftc_u3_integer", "ftcexact_u3_t",
+              "ftc_prop_6_1"):
+    _id = "ftcexact_leaky_" + _base.split("_", 1)[1]
+    STATEMENTS[_id] = (f"ftcexact extension (docs/constructions.md, not in the paper): the count of "
+                       f"{STATEMENTS[_base][0]}, for the activation max{{S+ t, S- t}}, S+ > S- >= 0",
+                       STATEMENTS[_base][1])
+    RELU_LIKE.add(_id)
+
+#: Statements whose check needs the runs of unchanged points in the order of g's projection (``Instance.blocks``).
+NEEDS_BLOCKS = {"ftc_thm_4_4", "ftcexact_leaky_thm_4_4"}
 
 
 def statement_checks(statement_id, inst):
     """The checks of a registered statement on an instance: list of ``(ok, checked, failure)``.
+
+    The first check is the activation: the statement's family (:data:`RELU_LIKE`, else ReLU).
 
     Raises
     ------
     KeyError
         If the statement is not registered.
     """
-    return STATEMENTS[statement_id][1](inst)
+    return [_activation(statement_id, inst)] + STATEMENTS[statement_id][1](inst)
 
 
 def three_layer_pieces(d1, d2):

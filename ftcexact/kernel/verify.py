@@ -46,7 +46,7 @@ from math import lcm
 from operator import mul
 
 from . import refutation
-from .claims import LIMITS, LOWER_STATEMENTS, PIECE_STATEMENTS, STATEMENTS, Instance, limit, \
+from .claims import LIMITS, LOWER_STATEMENTS, NEEDS_BLOCKS, PIECE_STATEMENTS, STATEMENTS, Instance, limit, \
     lower_statement_bound, statement_checks
 from .data import open_dataset, referenced_file
 from .evaluate import FLOAT_DOT_OK, TooManyPieces, check_size, evaluate_dense, first_layer_direction, float_dot, \
@@ -180,7 +180,7 @@ def check_fine_tuning(cert, base, say):
     if _int(claim, "neurons", "claim") != g.neurons:
         raise Rejected(f"claim.neurons = {claim['neurons']} but the network has {g.neurons} neurons")
     sweep = _Sweep(g, say)
-    keep_f = statement == "ftc_thm_4_4" and sweep.bps is not None
+    keep_f = statement in NEEDS_BLOCKS and sweep.bps is not None
     T, projections, big, one_hot, kept, explicit, i = [], [], ZERO, True, 0, 0, 0
     for block in data.blocks():
         Y, F = block.Y, block.F
@@ -235,7 +235,7 @@ def check_fine_tuning(cert, base, say):
                 runs.append(run)
             run = 0 if changed else run + 1
         return runs + ([run] if run else []), len(order)
-    inst = Instance(data.K, len(T), data.d, data.dy, g.widths, g.depth, g.kind, big, one_hot, blocks)
+    inst = Instance(data.K, len(T), data.d, data.dy, g.widths, g.depth, g.kind, big, one_hot, blocks, g.slopes)
     for ok, checked, failure in statement_checks(statement, inst):
         if not ok:
             raise Rejected(f"statement {statement}: {failure}")
@@ -368,6 +368,8 @@ def check_piece_count(cert, base, say):
     if statement is not None:
         if statement not in PIECE_STATEMENTS:
             raise Rejected(f"claim.statement {str(statement)[:60]!r} is not a registered piece-count statement")
+        if net.slopes[0] != 0 or net.slopes[1] <= 0:
+            raise Rejected(f"statement {statement} is about ReLU networks; this one is {net.activation_name()}")
         promised = PIECE_STATEMENTS[statement][1](net.widths)
         if promised != pieces:
             raise Rejected(f"statement {statement}: widths {net.widths} promise {promised} pieces, not {pieces}")

@@ -323,3 +323,48 @@ def test_docs_worked_example_verifies(tmp_path):
     assert run_cert(cert, tmp_path)[0] == 0
     cert["network"][1]["W"][0][1] = "-2"
     assert run_cert(cert, tmp_path)[0] == 1
+
+
+# ------------------------------------------------------------ activations and statements
+
+def _leaky_cert(activation, statement):
+    """g(t) = s(t) on three points, s = max{S+ t, S- t}: one neuron fits them for S- = 1/2, S+ = 1."""
+    return {"format": "ftcexact-certificate", "version": 2, "kind": "fine-tuning",
+            "claim": {"construction": "hand", "N": 3, "K": 3, "d": 1, "neurons": 1, "statement": statement},
+            "dataset": {"x": [["-2"], ["1"], ["2"]], "y": ["-1", "1", "2"]},
+            "network": {"kind": "feedforward", "activation": activation,
+                        "layers": [{"W": [["1"]], "b": ["0"]}, {"W": [["1"]], "b": ["0"]}]}}
+
+
+@pytest.mark.parametrize("activation, y1", [("leaky:1/2:1", "-1"), ("leaky:1:1", "-2"), ("leaky:-1:1", "2")])
+def test_a_relu_statement_refuses_other_activations(tmp_path, activation, y1):
+    """[FTC] statements are about ReLU networks: a leaky (or linear, or |t|) network is no evidence for them."""
+    cert = _leaky_cert(activation, "ftc_thm_4_4")
+    cert["dataset"]["y"][0] = y1  # g(-2) = s(-2)
+    code, out, _ = run_cert(cert, tmp_path)
+    assert code == 1 and "about ReLU networks" in out.splitlines()[-2], out
+    cert["claim"].pop("statement")
+    assert run_cert(cert, tmp_path)[0] == 0  # g itself fits
+
+
+def test_relu_like_statements_check_the_family(tmp_path):
+    from ftcexact.kernel.claims import RELU_LIKE, Instance, statement_checks
+    inst = lambda slopes: Instance(4, 4, 1, 1, [4, 4], 3, "feedforward", Q(1), False, None, slopes)
+    assert "ysj_thm_3_1" in RELU_LIKE
+    for slopes, ok in [((Q(0), Q(1)), True), ((Q(1, 10), Q(1)), True), ((Q(1), Q(1)), False),
+                       ((Q(-1, 2), Q(1)), False), ((Q(2), Q(1)), False)]:
+        assert statement_checks("ysj_thm_3_1", inst(slopes))[0][0] is ok
+        assert statement_checks("ftc_u1_integer", inst(slopes))[0][0] is (slopes[0] == 0)
+
+
+def test_piece_count_statement_is_about_relu(tmp_path):
+    from ftcexact.analysis.three_layer_pieces import extremal_network, piece_count_certificate
+    cert = piece_count_certificate(extremal_network(2, 2), "ftcexact_three_layer_pieces")
+    assert run_cert(cert, tmp_path)[0] == 0
+    net = cert["network"]
+    cert["network"] = {"kind": "feedforward", "activation": "leaky:0:1",
+                       "layers": net if isinstance(net, list) else net["layers"]}
+    assert run_cert(cert, tmp_path)[0] == 0  # leaky:0:1 is ReLU
+    cert["network"]["activation"] = "leaky:1/1000:1"
+    code, out, _ = run_cert(cert, tmp_path)
+    assert code == 1 and "about ReLU networks" in out.splitlines()[-2], out
