@@ -139,7 +139,7 @@ def build_parser():
 
 
 #: Modules under ftcexact/cli/ that add subcommands with a ``register(subparsers)`` function.
-COMMAND_MODULES = ["pieces_commands", "prove_commands", "search_commands"]
+COMMAND_MODULES = ["pieces_commands", "prove_commands", "search_commands", "three_layer_commands"]
 
 
 def main(argv=None):
