@@ -453,8 +453,10 @@ def decide(ts, zs, d1, d2, time_limit=60.0, max_nodes=400, two_layer_width=None)
     Examples
     --------
     >>> ts, zs = [Q(1), Q(2), Q(3), Q(4)], [Q(1), Q(-1), Q(1), Q(-1)]
-    >>> decide(ts, zs, 1, 2).status, decide(ts, zs, 1, 2).method
-    ('no', 'pieces')
+    >>> decide(ts, zs, 1, 1).status, decide(ts, zs, 1, 1).method
+    ('no', 'monotone')
+    >>> decide(ts, zs, 2, 1).status, decide(ts, zs, 2, 1).proved
+    ('no', False)
     >>> d = decide(ts, zs, 2, 2)
     >>> d.status, d.proved, verify_network(ts, zs, d.network), d.network.widths
     ('yes', True, True, [2, 2])
@@ -561,7 +563,7 @@ def least_width(ts, zs, max_width=7, time_limit=60.0, max_nodes=400):
     --------
     >>> r = least_width([Q(1), Q(2), Q(3), Q(4)], [Q(1), Q(-1), Q(2), Q(3)])
     >>> r["least"], r["pairs"], r["proved"]
-    (3, [(2, 1)], True)
+    (3, [(1, 2), (2, 1)], True)
     """
     ts, zs = _sorted_data(ts, zs)
     pieces = min_pieces_dp(ts, zs)
