@@ -87,8 +87,70 @@ def table_datasets(K_max, random_count, seed):
     return out
 
 
+def _bounds(rec):
+    """``(lower, upper, pairs, proved)`` recomputed from the decisions of a record (monotone widths)."""
+    rows = {}
+    for d in rec["decisions"]:
+        rows.setdefault(d["d1"] + d["d2"], []).append(d)
+    lower, upper, pairs, proved = 2, None, [], True
+    for m in sorted(rows):
+        if all(d["status"] == "no" for d in rows[m]):
+            lower, proved = m + 1, all(d["proved"] for d in rows[m])
+        yes = [(d["d1"], d["d2"]) for d in rows[m] if d["status"] == "yes"]
+        if yes and upper is None:
+            upper, pairs = m, yes
+    return lower, upper, pairs, proved
+
+
+def _constructions(ds):
+    """Neuron counts of the verified three-layer constructions on ``ds`` (None: refused or rejected)."""
+    from ..constructions import certify
+    out = {}
+    for name in ("three-layer-u1", "three-layer-u2", "three-layer-u3", "three-layer-4n4", "three-layer-u3-t",
+                 "three-layer-best"):
+        try:
+            cert = certify(ds, name)
+        except Exception:  # noqa: BLE001 - a refusal means the construction does not apply
+            out[name] = None
+            continue
+        out[name] = cert["claim"]["neurons"] if _verified(cert) else None
+    return out
+
+
+def table_markdown(records, with_constructions=True):
+    """The results table (Markdown) from JSONL records of ``three-layer-table``."""
+    from ..analysis.lower_bounds import lower_bound_certificate
+    from ..dataset import Dataset
+    from ..kernel.numbers import parse_rational
+    head = ("| dataset | z | pieces | certified lower (kernel) | two-layer width | least d1 + d2 | minimising "
+            "(d1, d2) | NOs below | constructions u1 / u2 / u3 / 4n4 / u3-t / best | s |")
+    lines = [head, "| --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- | ---: |"]
+    for rec in records:
+        ts = [parse_rational(v) for v in rec["x"]]
+        zs = [parse_rational(v) for v in rec["z"]]
+        ds = Dataset(tuple((t,) for t in ts), tuple((z,) for z in zs))
+        cert = lower_bound_certificate(ds, "three-layer", "three-layer widths table")
+        lower_k = cert["claim"]["bound"] if _verified(cert) else "rejected"
+        lower, upper, pairs, proved = _bounds(rec)
+        least = str(upper) if upper == lower else f"{lower}..{upper if upper is not None else '?'}"
+        below = "-" if lower <= 2 else ("proved" if proved else "solver (z3)")
+        cons = ""
+        if with_constructions:
+            c = _constructions(ds)
+            cons = " / ".join("-" if v is None else str(v) for v in c.values())
+        z = ",".join(rec["z"])
+        lines.append(f"| {rec['name']} | {z} | {rec['pieces']} | {lower_k} | {rec['two_layer_width']} | {least} | "
+                     f"{' '.join(f'({a},{b})' for a, b in pairs)} | {below} | {cons} | {rec['seconds']} |")
+    return "\n".join(lines)
+
+
 def cmd_three_layer_table(args):
     from ..certificate import write_json_atomic  # noqa: F401 - import check before a long run
+    if args.markdown:
+        with open(args.markdown, encoding="utf-8") as fh:
+            records = [json.loads(line) for line in fh if line.strip()]
+        print(table_markdown(records, with_constructions=not args.no_constructions))
+        return 0
     done = set()
     if args.output and os.path.exists(args.output):
         with open(args.output, encoding="utf-8") as fh:
@@ -133,4 +195,6 @@ def register(sub):
     s.add_argument("--time-limit", type=float, default=60.0)
     s.add_argument("--max-nodes", type=int, default=400)
     s.add_argument("-o", "--output", default=None, help="JSONL file (appended; finished datasets are skipped)")
+    s.add_argument("--markdown", default=None, help="print the Markdown table of a JSONL results file and exit")
+    s.add_argument("--no-constructions", action="store_true", help="with --markdown: skip the constructions")
     s.set_defaults(func=cmd_three_layer_table)

@@ -486,8 +486,12 @@ def decide(ts, zs, d1, d2, time_limit=60.0, max_nodes=400, two_layer_width=None)
         return done("yes", "two-layer emulation (second layer)", True, net)
     if d1 == 1 and d2 == 1 and not _monotone(zs):
         return done("no", "monotone", True)
-    if d1 == 1 and not any(_single_feature_possible(ts, zs, f, d2) for f in features(ts)):
-        return done("no", "one-feature lemma + two-layer oracle", True)
+    if d1 == 1:
+        status, net, proved = _one_feature(ts, zs, d2, time_limit)
+        if status == "yes":
+            return done("yes", "one feature: two-layer oracle", True, _pad(net, d1, d2))
+        return done(status, "one feature: two-layer oracle" + ("" if proved else " + z3 QF_LRA (free point)"),
+                    proved and status == "no")
     status, net, nodes = _relaxed_search(ts, zs, d1, d2, time_limit, max_nodes)
     if status == "yes":
         return done("yes", "z3 model, exact", True, net, nodes)
@@ -509,6 +513,91 @@ def _pad(net, d1, d2):
         b2.append(-ONE)
         W3[0].append(ZERO)
     return Network(((tuple(W1), tuple(b1)), (tuple(map(tuple, W2)), tuple(b2)), ((tuple(W3[0]),), b3)))
+
+
+def _one_feature(ts, zs, d2, time_limit):
+    """Exact ``(1, d2)`` decision (Lemma C): ``(status, network, proved)``.
+
+    With one first-layer feature the network is ``G(max(t, r))`` (right-facing kink ``r``) or
+    ``G(min(t, r))`` (left-facing), ``G`` a two-layer network with ``d2`` units: the points on the
+    dead side share the value ``G(r)`` and the others are fitted by ``G``.  A kink on a data point
+    (or at an end) is decided by the two-layer oracle on the live points.  A kink inside a gap adds
+    the point ``(r, c)``; since a two-layer width depends on the chords only (docs/search.md,
+    Lemma 3), that point may be put at ``t_{p+1} - 1`` with a free value whose chord ranges over the
+    chords reachable from the gap; that is a linear problem (z3, as in the two-layer baseline).
+    """
+    K = len(ts)
+    if _two_layer_width(ts, zs) <= d2:
+        return "yes", emulate_two_layer_second(_two_layer_network(ts, zs), ts), True
+    for flip in (False, True):
+        tt, zz = ([-t for t in reversed(ts)], list(reversed(zs))) if flip else (ts, zs)
+        for p in range(1, K - 1):  # right-facing kink on the interior point p
+            if len(set(zz[:p + 1])) == 1 and _two_layer_width(tt[p:], zz[p:]) <= d2:
+                return "yes", _right_kink_network(_two_layer_network(tt[p:], zz[p:]), tt[p], flip), True
+    proved, unknown = True, False
+    for flip in (False, True):
+        tt, zz = ([-t for t in reversed(ts)], list(reversed(zs))) if flip else (ts, zs)
+        for p in range(0, K - 2):  # right-facing kink strictly inside (t_p, t_{p+1})
+            if len(set(zz[:p + 1])) > 1 or _two_layer_width(tt[p + 1:], zz[p + 1:]) > d2:
+                continue
+            proved = False
+            r = _free_point(tt, zz, p, d2, time_limit)
+            if r is None:
+                unknown = True
+            elif r is not False:
+                E_t, E_z = [r] + tt[p + 1:], [zz[0]] + zz[p + 1:]
+                assert _two_layer_width(E_t, E_z) <= d2, "internal error: chord lemma"
+                return "yes", _right_kink_network(_two_layer_network(E_t, E_z), r, flip), True
+    return ("unknown" if unknown else "no"), None, proved
+
+
+def _right_kink_network(G, r, flip):
+    """``t -> G(max(t, r))`` as a (1, w) network; with ``flip`` the data were reflected (``t -> -t``)."""
+    if len(G.layers) == 1:  # constant
+        G = Network(((((ONE,),), (ZERO,)), (((ZERO,),), G.layers[0][1])))
+    (W1, b1), (W2, b2) = G.layers
+    a0 = -ONE if flip else ONE
+    first = (((a0,),), (-r,))  # relu(t' - r) with t' = -t when flipped
+    second = (tuple((row[0],) for row in W1), tuple(row[0] * r + b for row, b in zip(W1, b1)))
+    return Network((first, second, (W2, b2)))
+
+
+def _free_point(ts, zs, p, d2, time_limit):
+    """A kink ``r`` in the open gap ``(t_p, t_{p+1})`` for which ``{(r, z_1)} + points > p`` has two-layer
+    width ``<= d2``; False if none; None on a timeout.  (z3, QF_LRA, exact.)"""
+    z3 = _z3()
+    c, t1, z1 = zs[0], ts[p + 1], zs[p + 1]
+    dz, dt = z1 - c, ts[p + 1] - ts[p]
+    xs = [t1 - 1] + ts[p + 1:]
+    s = z3.SolverFor("QF_LRA")
+    s.set("timeout", max(1, int(time_limit * 1000)))
+    v = z3.Real("v")  # value at t1 - 1, chord z1 - v
+    if dz == 0:
+        s.add(v == _rv(z3, z1))
+    elif dz > 0:
+        s.add(z1 - v > _rv(z3, dz / dt))
+    else:
+        s.add(z1 - v < _rv(z3, dz / dt))
+    b = z3.Real("b")
+    g = [b for _ in xs]
+    for k in range(d2):
+        pos, q, pp = z3.Bool(f"pos_{k}"), z3.Real(f"q_{k}"), z3.Real(f"p_{k}")
+        for i, x in enumerate(xs):
+            h = z3.Bool(f"h_{k}_{i}")
+            pre = q * _rv(z3, x) + pp
+            s.add(z3.Implies(h, z3.If(pos, pre >= 0, pre <= 0)), z3.Implies(z3.Not(h), z3.If(pos, pre <= 0, pre >= 0)))
+            g[i] = g[i] + z3.If(h, pre, 0)
+    s.add(g[0] == v, *[g[i] == _rv(z3, z) for i, z in enumerate(zs[p + 1:], start=1)])
+    res = s.check()
+    if res == z3.unknown:
+        return None
+    if res != z3.sat:
+        return False
+    fr = s.model().eval(v, model_completion=True).as_fraction()
+    chord = z1 - Q(fr.numerator, fr.denominator)
+    r = (ts[p] + ts[p + 1]) / 2 if dz == 0 else t1 - dz / chord
+    assert ts[p] < r < ts[p + 1], "internal error: the chord is not reachable"
+    return r
 
 
 def _monotone(zs):
