@@ -61,6 +61,7 @@ def _module(name):
     ("ftc_section4", "cor_4_2", lambda m, K: ((m - 1) // 3 + 1, m // 3 + 1) if K >= m + 2 else (K, K), "ftc_cor_4_2"),
     ("ftc_section4", "remark_3", lambda N: N, "ftc_remark_3"),
     ("ftc_section5", "sec_5_1_max", lambda m: (m * m + m) // 2 - 1, "ftc_sec_5_1_max"),
+    ("open_three_layer_widths", "least", {("ftc", 3, 4): 3, ("ysj", 4, 4): 4}, "open_three_layer_widths"),
 ])
 def test_a_deliberately_wrong_claim_fails(tmp_path, monkeypatch, module, key, wrong, sid):
     mod = _module(module)
