@@ -117,14 +117,25 @@ def _constructions(ds):
     return out
 
 
+def _tents(ds):
+    """Neurons of the verified tent network (ftcexact.constructions.tents) on 1-D ``ds``."""
+    from ..certificate import make_certificate
+    from ..constructions.tents import tent_network
+    pairs = sorted((x[0], z[0]) for x, z in zip(ds.x, ds.targets))
+    net = tent_network([t for t, _ in pairs], [z for _, z in pairs])
+    cert = make_certificate(ds, net, construction="three-layer-tents", statement="tents, 2N + 1 neurons (ours)",
+                            bound=2 * ds.N + 1)
+    return net.neurons if _verified(cert) else "rejected"
+
+
 def table_markdown(records, with_constructions=True):
     """The results table (Markdown) from JSONL records of ``three-layer-table``."""
     from ..analysis.lower_bounds import lower_bound_certificate
     from ..dataset import Dataset
     from ..kernel.numbers import parse_rational
     head = ("| dataset | z | pieces | certified lower (kernel) | two-layer width | least d1 + d2 | minimising "
-            "(d1, d2) | NOs below | constructions u1 / u2 / u3 / 4n4 / u3-t / best | s |")
-    lines = [head, "| --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- | ---: |"]
+            "(d1, d2) | NO row below | constructions u1 / u2 / u3 / 4n4 / u3-t / best | smallest of those | tents (2N + 1) | s |")
+    lines = [head, "| --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | ---: |"]
     for rec in records:
         ts = [parse_rational(v) for v in rec["x"]]
         zs = [parse_rational(v) for v in rec["z"]]
@@ -133,14 +144,16 @@ def table_markdown(records, with_constructions=True):
         lower_k = cert["claim"]["bound"] if _verified(cert) else "rejected"
         lower, upper, pairs, proved = _bounds(rec)
         least = str(upper) if upper == lower else f"{lower}..{upper if upper is not None else '?'}"
-        below = "-" if lower <= 2 else ("proved" if proved else "solver (z3)")
-        cons = ""
+        below = "-" if lower <= 2 else ("proved" if proved else "z3")
+        cons, smallest, tents = "", "", ""
         if with_constructions:
             c = _constructions(ds)
             cons = " / ".join("-" if v is None else str(v) for v in c.values())
+            smallest = min((v for v in c.values() if v is not None), default="-")
+            tents = _tents(ds)
         z = ",".join(rec["z"])
         lines.append(f"| {rec['name']} | {z} | {rec['pieces']} | {lower_k} | {rec['two_layer_width']} | {least} | "
-                     f"{' '.join(f'({a},{b})' for a, b in pairs)} | {below} | {cons} | {rec['seconds']} |")
+                     f"{' '.join(f'({a},{b})' for a, b in pairs)} | {below} | {cons} | {smallest} | {tents} | {rec['seconds']} |")
     return "\n".join(lines)
 
 

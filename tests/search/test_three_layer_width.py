@@ -184,3 +184,20 @@ def test_planted_networks_slow():
         zs = [v[0] for v in evaluate(net, [(t,) for t in ts])]
         d = T.decide(ts, zs, d1, d2, time_limit=60, max_nodes=200)
         assert d.status in ("yes", "unknown")
+
+
+def test_tent_construction_verifies(tmp_path):
+    from ftcexact.certificate import make_certificate
+    from ftcexact.constructions.tents import tent_network
+    rng = random.Random(5)
+    for _ in range(30):
+        K = rng.randint(1, 12)
+        ts = sorted({Q(rng.randint(-30, 30), rng.randint(1, 3)) for _ in range(2 * K)})[:K]
+        zs = [Q(rng.randint(-4, 4), rng.randint(1, 2)) if rng.random() < 0.4 else Q(0) for _ in ts]
+        ds = _dataset(ts, zs)
+        net = tent_network(ts, zs)
+        cert = make_certificate(ds, net, construction="three-layer-tents", statement="test", bound=2 * ds.N + 1)
+        path = tmp_path / "t.json"
+        write_json_atomic(cert, str(path))
+        assert run(str(path), out=io.StringIO(), err=io.StringIO()) == 0
+        assert net.neurons == (2 * ds.N + 1 if ds.N else 0)
