@@ -239,7 +239,13 @@ def emulate_two_layer(net2, ts):
 
 
 def verify_network(ts, zs, net):
-    """Exact check that ``net(t_k) = z_k`` (untrusted; certificates go through the kernel)."""
+    """Exact check that ``net(t_k) = z_k`` (untrusted; certificates go through the kernel).
+
+    Examples
+    --------
+    >>> verify_network([Q(0), Q(1)], [Q(0), Q(1)], Network.from_lists([([[1]], [0]), ([[1]], [0])]))
+    True
+    """
     return [v[0] for v in evaluate(net, [(t,) for t in ts])] == list(zs)
 
 
@@ -460,6 +466,10 @@ def decide(ts, zs, d1, d2, time_limit=60.0, max_nodes=400, two_layer_width=None)
     >>> d = decide(ts, zs, 2, 2)
     >>> d.status, d.proved, verify_network(ts, zs, d.network), d.network.widths
     ('yes', True, True, [2, 2])
+
+    References
+    ----------
+    Yun et al. 2019, Theorem 3.3 (the piece count); docs/theorems/three-layer-widths.md (the procedure).
     """
     start = time.perf_counter()
     ts, zs = _sorted_data(ts, zs)
@@ -653,6 +663,10 @@ def least_width(ts, zs, max_width=7, time_limit=60.0, max_nodes=400):
     >>> r = least_width([Q(1), Q(2), Q(3), Q(4)], [Q(1), Q(-1), Q(2), Q(3)])
     >>> r["least"], r["pairs"], r["proved"]
     (3, [(1, 2), (2, 1)], True)
+
+    References
+    ----------
+    Sohn et al. 2024, Theorem 5.1 (the bounds the least width is compared with).
     """
     ts, zs = _sorted_data(ts, zs)
     pieces = min_pieces_dp(ts, zs)
