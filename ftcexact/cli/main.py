@@ -201,7 +201,8 @@ def build_parser():
 
 
 #: Modules under ftcexact/cli/ that add subcommands with a ``register(subparsers)`` function.
-COMMAND_MODULES = ["pieces_commands", "prove_commands", "search_commands", "model_commands"]
+COMMAND_MODULES = ["pieces_commands", "prove_commands", "search_commands", "model_commands",
+                   "three_layer_commands"]
 
 
 def check_output(output, *inputs):

@@ -56,6 +56,7 @@ def _register_deeper():
     from .deep import deep_network
     from .three_layer import (three_layer_4n4, three_layer_best, three_layer_u1, three_layer_u2,
                               three_layer_u3, three_layer_u3_t)
+    from .tents import three_layer_tents
     from .ysj import ysj_classifier, ysj_deep, ysj_memorizer
     from .ysj_resnet import ysj_resnet
 
@@ -68,7 +69,7 @@ def _register_deeper():
     CONSTRUCTIONS.update({
         "three-layer-u1": plain(three_layer_u1), "three-layer-u2": plain(three_layer_u2),
         "three-layer-u3": plain(three_layer_u3), "three-layer-4n4": plain(three_layer_4n4),
-        "three-layer-u3-t": plain(three_layer_u3_t),
+        "three-layer-u3-t": plain(three_layer_u3_t), "three-layer-tents": plain(three_layer_tents),
         "three-layer-best": plain(three_layer_best), "deep": layers_only(deep_network),
         "ysj-memorizer": lambda ds, activation="relu", **options: ysj_memorizer(ds, activation=activation),
         "ysj-classifier": lambda ds, activation="relu", **options: ysj_classifier(ds, activation=activation),
@@ -87,8 +88,8 @@ STATEMENT = {
     "two-layer-tight": "ftcexact_two_layer_tight",
     "three-layer-u1": "ftc_u1_integer", "three-layer-u2": "ftc_u2_integer", "three-layer-u3": "ftc_u3_integer",
     "three-layer-4n4": "ftc_app_a", "three-layer-best": "ftc_thm_5_1_upper_integer",
-    "three-layer-u3-t": "ftcexact_u3_t", "deep": "ftc_prop_6_1", "ysj-memorizer": "ysj_thm_3_1",
-    "ysj-classifier": "ysj_prop_3_2", "ysj-deep": None, "ysj-resnet": "ysj_resnet",
+    "three-layer-u3-t": "ftcexact_u3_t", "three-layer-tents": "ftcexact_tents", "deep": "ftc_prop_6_1",
+    "ysj-memorizer": "ysj_thm_3_1", "ysj-classifier": "ysj_prop_3_2", "ysj-deep": None, "ysj-resnet": "ysj_resnet",
 }
 
 #: Why a construction takes ReLU only (``certify(..., activation="leaky:S-:S+")`` refuses it with this line).
@@ -98,6 +99,7 @@ RELU_ONLY = {
     "three-layer-4n4": "Appendix A's sT unit (slope 1 on one tail, 0 on the other) is not 2 leaky units "
                        "(docs/sources/ysj-details.md (b))",
     "three-layer-best": "it compares with Appendix A, which has no leaky version; use three-layer-u1, -u2 or -u3",
+    "three-layer-tents": "a tent's zero tail at the unchanged points needs ReLU",
 }
 
 #: The registry statement a construction instantiates with a leaky activation (kernel/claims.py: the [YSJ]
@@ -122,6 +124,7 @@ DESCRIPTION = {
     "three-layer-4n4": "[FTC] Appendix A: 2N + 1 hard-tanh windows and one sT unit, 4N + 4 neurons",
     "three-layer-best": "[FTC] Theorem 5.1 part 1: the smallest of U1, U2, U3 and Appendix A",
     "three-layer-u3-t": "ours: U3 with slots on T only, about 4 sqrt(2N) neurons",
+    "three-layer-tents": "ours (docs/theorems/three-layer-widths.md): one tent per changed point, 2N + 1 neurons",
     "deep": "[FTC] Proposition 6.1: --layers L >= 4, U3/U1 blocks stacked in depth",
     "ysj-memorizer": "[YSJ] Theorem 3.1: two hidden layers memorizing the targets, d1 d2 >= 4 K d_y",
     "ysj-classifier": "[YSJ] Proposition 3.2: three hidden layers with exact one-hot outputs",

@@ -662,6 +662,20 @@ def _balanced_chunks(n, parts):
 
 
 def ysj_deep(ds, layers, activation="relu"):
+    """See :func:`_ysj_deep`; with a leaky activation whose exact conversion fails on the chosen order of the
+    points, the same construction is tried once on the reversed order (direction ``-a``)."""
+    try:
+        return _ysj_deep(ds, layers, activation)
+    except ConstructionError:
+        if activation == "relu":
+            raise
+        from .projection import _FIXED, fixed_direction
+        a = _FIXED.get() or prepare(ds)[0]
+        with fixed_direction([-v for v in a]):
+            return _ysj_deep(ds, layers, activation)
+
+
+def _ysj_deep(ds, layers, activation="relu"):
     """Memorize every target with an L-layer network: chained Theorem 3.1 blocks.
 
     The sorted points are cut into ``floor((L - 1) / 2)`` consecutive chunks of

@@ -238,6 +238,8 @@ STATEMENTS = {
     "ftcexact_u3_t": ("ftcexact variant of U3 with slots on T only (not a paper statement): "
                       "min{2R + 4U : R U >= N}", _three_layer("min{2R + 4U : RU >= N}",
                                                               lambda K, N: _min_layout(N, 2, 4))),
+    "ftcexact_tents": ("ftcexact tents (docs/theorems/three-layer-widths.md, not in the papers): "
+                       "m <= 2N + 1", _three_layer("2N + 1", lambda K, N: 2 * N + 1 if N else 0)),
     "ftc_prop_6_1": ("Sohn et al. 2024, Proposition 6.1 as printed: max width <= "
                      "4 min{sqrt(3N / sqrt(floor((L-1)/2)) + 5), sqrt K} + 2", _prop_6_1(printed=True)),
     "ftc_prop_6_1_proof": ("Sohn et al. 2024, Appendix B eq. 36 (the proof's bound): max width <= "

@@ -109,6 +109,7 @@ def _module(name):
     ("ftc_section4", "remark_3", lambda N: N, "ftc_remark_3"),
     ("ftc_section5", "sec_5_1_max", lambda m: (m * m + m) // 2 - 1, "ftc_sec_5_1_max"),
     ("ftc_section5", "cor_5_2", lambda m, K: (0, 0) if 2 * K >= m * m + m + 4 and m >= 20 else (0, K), "ftc_cor_5_2"),
+    ("open_three_layer_widths", "least", {("ftc", 3, 4): 3, ("ysj", 4, 4): 4}, "open_three_layer_widths"),
 ])
 def test_a_deliberately_wrong_claim_fails(tmp_path, monkeypatch, module, key, wrong, sid):
     mod = _module(module)
