@@ -11,6 +11,8 @@ import random
 import tempfile
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ftcexact.analysis.partitions import kept_indices
 from ftcexact.certificate import file_reference, write_json_atomic
@@ -23,6 +25,8 @@ from ftcexact.kernel.claims import STATEMENTS, Instance, statement_checks
 from ftcexact.kernel.numbers import Q, parse_rational
 from ftcexact.models import save_model
 from ftcexact.network import Network, evaluate
+
+from ..strategies import datasets, small
 
 ZERO = Q(0)
 THREE = ["three-layer-u1", "three-layer-u2", "three-layer-u3", "three-layer-4n4", "three-layer-u3-t",
@@ -329,3 +333,35 @@ def test_printed_scalar_statements_refuse_vector_instances():
         inst = Instance(100, 3, 2, 2, [1, 1, 1], 4 if "6_1" in sid else 3, "feedforward", ZERO, False, None)
         failures = [why for ok, _, why in statement_checks(sid, inst) if not ok]
         assert any("d_y = 1" in why for why in failures), sid
+
+
+@st.composite
+def vector_datasets(draw, max_K=12, max_d=3, max_dy=4):
+    """Hypothesis: any K, T (ends, adjacent runs, all, none), d_y = 2..max_dy, repeated vectors, optional f."""
+    ds = draw(datasets(max_K=max_K, max_d=max_d, with_f=False))
+    dy = draw(st.integers(2, max_dy))
+    repeated = tuple(draw(small) for _ in range(dy))
+    z = []
+    for (v,) in ds.targets:
+        if not v:
+            z.append((ZERO,) * dy)
+            continue
+        w = draw(st.one_of(st.just(repeated), st.tuples(*[small] * dy)))
+        z.append(w if any(w) else (v,) + (ZERO,) * (dy - 1))
+    if not draw(st.booleans()):
+        return Dataset(ds.x, tuple(z))
+    f = [tuple(draw(small) for _ in range(dy)) for _ in z]
+    return Dataset(ds.x, tuple(tuple(a + b for a, b in zip(u, v)) for u, v in zip(z, f)), tuple(f))
+
+
+@given(vector_datasets())
+def test_every_construction_verifies_on_random_vector_data(ds):
+    for name in THREE[:-1]:
+        cert, text = certified(ds, name)
+        bound, built = expected(ds, name)
+        assert cert["claim"]["neurons"] <= built and cert["hints"]["recipe_neurons"] == bound <= registry_formula(ds, name)
+    cert, _ = certified(ds, "three-layer-best")
+    assert cert["claim"]["neurons"] == min(v for v in cert["hints"]["candidates"].values())
+    for name in TWO:
+        certified(ds, name)
+    certified(ds, "deep", layers=5)
