@@ -5,7 +5,8 @@ Each entry of :data:`CONSTRUCTIONS` maps a name (as used by
 (options such as ``layers`` come from the command line) that returns
 ``(network, info)``; ``info`` carries the construction's own neuron count
 (``bound``, its recipe) and hints for humans.  :data:`STATEMENT` names the
-statement of the kernel's claim registry each construction instantiates;
+statement of the kernel's claim registry each construction instantiates (or
+several, tried in order: the first the instance meets is claimed);
 :func:`certify` turns all that into a certificate.  Only
 :mod:`ftcexact.kernel.verify` decides whether it holds, recomputing the
 statement's bound itself.
@@ -13,7 +14,7 @@ statement's bound itself.
 
 from __future__ import annotations
 
-from ..certificate import make_certificate
+from ..certificate import make_certificate, statement_applies
 from .gadgets import ConstructionError, to_activation
 from .projection import DirectionError, fixed_direction
 from .two_layer import oriented_fit, two_layer_fit
@@ -43,7 +44,8 @@ def _two_layer_tight(ds, **options):
     net, info = tight_fit(ds)
     return net, dict(info, statement="min{3N, K-2} neurons for every dataset with K >= 5 (ours; "
                                      "docs/theorems/two-layer-capacity.md): a kink pair of opposite orientations "
-                                     "in gap 3 and a right-facing kink in gap 1 when 5 <= K <= 2N + 1, "
+                                     "in gap 3 and a right-facing kink in gap 1 when 5 <= K <= 2N + 1 and the "
+                                     "targets are multiples of one vector (always for d_y = 1), "
                                      "two-layer-oriented otherwise")
 
 
@@ -87,7 +89,7 @@ STATEMENT = {
     "two-layer": "ftc_thm_4_4", "two-layer-all": "ftc_lemma_4_5", "two-layer-oriented": "ftcexact_two_layer_oriented",
     "two-layer-tight": "ftcexact_two_layer_tight",
     "three-layer-u1": "ftc_u1_integer", "three-layer-u2": "ftc_u2_integer", "three-layer-u3": "ftc_u3_integer",
-    "three-layer-4n4": "ftc_app_a", "three-layer-best": "ftc_thm_5_1_upper_integer",
+    "three-layer-4n4": ("ftc_app_a", "ftcexact_app_a_vector"), "three-layer-best": "ftc_thm_5_1_upper_integer",
     "three-layer-u3-t": "ftcexact_u3_t", "three-layer-tents": "ftcexact_tents", "deep": "ftc_prop_6_1",
     "ysj-memorizer": "ysj_thm_3_1", "ysj-classifier": "ysj_prop_3_2", "ysj-deep": None, "ysj-resnet": "ysj_resnet",
 }
@@ -117,13 +119,15 @@ DESCRIPTION = {
     "two-layer": "[FTC] Theorem 4.4: one hidden layer, K - 1 - sum_P max(|P| - 2, 0) <= min(3N + 1, K - 1) neurons",
     "two-layer-all": "[FTC] Lemma 4.5 on all K points: the classical K - 1 neuron baseline",
     "two-layer-oriented": "ours (docs/search.md §7): min(3N, K - 2) neurons when K >= 2N + 2",
-    "two-layer-tight": "ours (docs/theorems/two-layer-capacity.md): min(3N, K - 2) neurons for every K >= 5",
-    "three-layer-u1": "[FTC] §5.2 U1: the [YSJ] Theorem 3.1 memorizer of z, about 4 sqrt(K) neurons",
+    "two-layer-tight": "ours (docs/theorems/two-layer-capacity.md): min(3N, K - 2) neurons for every K >= 5 "
+                       "(d_y = 1 or rank-1 targets; other vector targets: two-layer-oriented)",
+    "three-layer-u1": "[FTC] §5.2 U1: the [YSJ] Theorem 3.1 memorizer of z, about 4 sqrt(K d_y) neurons",
     "three-layer-u2": "[FTC] §5.2 U2: U1's first layer and one bump per changed point, about 2 sqrt(K) + 3N",
-    "three-layer-u3": "[FTC] §5.2 U3: slots on the kept set J with a ramped sL, about 6 sqrt(3N + 2)",
-    "three-layer-4n4": "[FTC] Appendix A: 2N + 1 hard-tanh windows and one sT unit, 4N + 4 neurons",
+    "three-layer-u3": "[FTC] §5.2 U3: slots on the kept set J with a ramped sL (per output), about 6 sqrt(3N + 2) "
+                      "for d_y = 1",
+    "three-layer-4n4": "[FTC] Appendix A: 2N + 1 hard-tanh windows and one sT unit per output, 4N + 2 + 2 d_y neurons",
     "three-layer-best": "[FTC] Theorem 5.1 part 1: the smallest of U1, U2, U3 and Appendix A",
-    "three-layer-u3-t": "ours: U3 with slots on T only, about 4 sqrt(2N) neurons",
+    "three-layer-u3-t": "ours: U3 with slots on T only, about 4 sqrt(2N d_y) neurons",
     "three-layer-tents": "ours (docs/theorems/three-layer-widths.md): one tent per changed point, 2N + 1 neurons",
     "deep": "[FTC] Proposition 6.1: --layers L >= 4, U3/U1 blocks stacked in depth",
     "ysj-memorizer": "[YSJ] Theorem 3.1: two hidden layers memorizing the targets, d1 d2 >= 4 K d_y",
@@ -189,6 +193,8 @@ def certify(ds, construction="two-layer", dataset_ref=None, frozen_ref=None, act
     hints["recipe_neurons"] = info["bound"]
     hints["recipe_statement"] = info["statement"]
     statement = LEAKY_STATEMENT.get(construction) if leaky else STATEMENT.get(construction)
+    if isinstance(statement, tuple):  # the first statement this instance meets (else the first, with the reason)
+        statement = next((s for s in statement if statement_applies(s, ds, net)[0]), statement[0])
     cert = make_certificate(ds, net, construction=construction, statement=statement,
                             hints=hints, dataset_ref=dataset_ref, frozen_ref=frozen_ref)
     return (cert, net) if return_network else cert

@@ -14,9 +14,15 @@ Fewer than P blocks are used when ``N < P`` (empty parts have no block); the
 remaining layers carry the sum.  The running sum at the data lies in
 ``{0} u {z_i}``, so the shift ``max(0, -min z)`` keeps its carry exact.
 
-The verifier checks the total neuron count against the recipe's total
-(blocks' recipe counts plus carries); the width bound of Proposition 6.1 is
-reported with the actual maximum width (the verifier does not check widths).
+Vector targets (``d_y > 1``): T is the set of points with any nonzero
+coordinate; each block is the vector U3 (shared windows, sL units per output
+coordinate) or the vector U1, and the sum carry has ``d_y`` units (shift
+``max(0, -min_{i,j} z_ij)``), so the carries are ``2 (blocks - 1) + d_y (L - 3)``.
+
+The recipe's total (blocks' recipe counts plus carries) is reported as
+``bound``; the registry statement of Proposition 6.1 checks the maximum width
+against the printed formula, which is about scalar labels: for ``d_y > 1`` the
+certificate names no statement and claims only that g fits with its neurons.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from decimal import Decimal, getcontext
 
 from ..kernel.numbers import Q, format_rational
 from .gadgets import ConstructionError
-from .three_layer import _scalar, u1_bound, u3_bound, u3_prepared, zero_network
+from .three_layer import u1_bound, u3_bound, u3_prepared, zero_network
 from .ysj import _balanced_chunks, memorize_prepared, prepare, stack_blocks, ysj_layout
 
 __all__ = ["deep_network", "proposition_6_1_width"]
@@ -57,7 +63,7 @@ def deep_network(ds, layers=None):
     Parameters
     ----------
     ds : Dataset
-        Scalar labels.
+        Any number of output coordinates ``d_y``.
     layers : int
         ``L >= 3`` affine layers (Proposition 6.1 is stated for ``L >= 4``;
         ``L = 3`` is a single U3/U1 block).
@@ -70,6 +76,11 @@ def deep_network(ds, layers=None):
     >>> net, info = deep_network(ds, layers=7)
     >>> net.depth, net.neurons <= info["bound"], evaluate(net, ds.x) == list(ds.targets)
     (7, True, True)
+    >>> from ftcexact.dataset import Dataset
+    >>> ds2 = Dataset(ds.x, tuple((v, 1 - 2 * v if v else v) for (v,) in ds.targets))   # d_y = 2
+    >>> net, info = deep_network(ds2, layers=7)
+    >>> net.depth, net.neurons <= info["bound"], info["paper_bounds"]["carry neurons"], evaluate(net, ds2.x) == list(ds2.targets)
+    (7, True, 12, True)
 
     References
     ----------
@@ -77,40 +88,40 @@ def deep_network(ds, layers=None):
     """
     if layers is None or layers < 3:
         raise ConstructionError("Proposition 6.1: give --layers L with L >= 3 (each block needs two hidden layers)")
-    _scalar(ds, "deep")
     a, ts, zs, _ = prepare(ds)
-    n, N = len(ts), ds.N
+    n, N, dy = len(ts), ds.N, ds.dy
     P = (layers - 1) // 2
     printed, proof = proposition_6_1_width(N, ds.K, layers)
     paper = {"Prop. 6.1 width, as printed": printed, "Prop. 6.1 width, proof (eq. 36)": proof}
     statement = f"Sohn et al. 2024, Proposition 6.1 (L = {layers} layers, {P} blocks)"
     if N == 0:
-        return zero_network(ds.d), {"statement": statement, "bound": 0, "paper_bounds": paper,
-                                    "direction": [format_rational(v) for v in a]}
-    Tpos = [p for p, z in enumerate(zs) if z[0]]
+        return zero_network(ds.d, dy), {"statement": statement, "bound": 0, "paper_bounds": paper,
+                                        "direction": [format_rational(v) for v in a]}
+    zero = (ZERO,) * dy
+    Tpos = [p for p, z in enumerate(zs) if any(z)]
     parts = [[Tpos[i] for i in chunk] for chunk in _balanced_chunks(len(Tpos), P)]
     blocks, kinds, bound, widths = [], [], 0, []
     for part in parts:
         inside = set(part)
-        zpart = [z if p in inside else (ZERO,) for p, z in enumerate(zs)]
+        zpart = [z if p in inside else zero for p, z in enumerate(zs)]
         net3, details = u3_prepared(a, ts, zpart)
-        w3 = max(2 * details["windows"], 4 * details["sl_units"])
-        R, Pu = ysj_layout(n)
-        w1 = max(2 * R, 2 * Pu)
+        w3 = max(2 * details["windows"], 4 * details["sl_units"] * details["outputs_with_units"])
+        R, Pu = ysj_layout(n, dy)
+        w1 = max(2 * R, 2 * Pu * dy)
         if w1 < w3:
             net1, _ = memorize_prepared(a, ts, zpart)
             blocks.append(net1)
             kinds.append("U1")
-            bound += u1_bound(n)
+            bound += u1_bound(n, dy)
             widths.append(w1)
         else:
             blocks.append(net3)
             kinds.append("U3")
-            bound += u3_bound(len(details["J"]))
+            bound += u3_bound(len(details["J"]), dy)
             widths.append(w3)
-    shift = max(ZERO, -min(z[0] for z in zs))
+    shift = max(ZERO, -min(v for z in zs for v in z))
     net = stack_blocks(a, blocks, layers, ts, sum_shift=shift)
-    carries = 2 * (len(blocks) - 1) + (layers - 3)
+    carries = 2 * (len(blocks) - 1) + dy * (layers - 3)
     info = {
         "statement": statement, "bound": bound + carries,
         "paper_bounds": dict(paper, **{"blocks' recipe neurons": bound, "carry neurons": carries}),

@@ -32,6 +32,17 @@ For ``K = 3, 4`` the pair and the head do not fit and ``K - 1`` neurons are
 needed for some data (refutations in the tests and in ``proofs/open_two_layer.py``);
 the construction then delegates to ``two-layer-oriented``.
 
+Vector targets (``d_y > 1``) do not extend: the head and the pair put their
+kinks where one coordinate's slopes require, and those places differ from
+coordinate to coordinate; and ``K - 2`` neurons are in fact not enough for
+some vector data with ``K <= 2N + 1`` (``docs/theorems/two-layer-capacity.md``
+§6: ``T = {2, ..., K - 1}`` with targets of rank ``K - 2`` needs ``K - 1``).
+The one case that does extend is targets on a line through 0
+(``z_i = s_i v`` for one vector ``v``, e.g. a single nonzero coordinate): then
+the scalar construction on ``s_i`` with output weights ``c v`` has the same
+kinks.  Otherwise, for ``d_y > 1`` the construction is ``two-layer-oriented``
+(``min{3N, K - 2}`` when ``K >= 2N + 2``, at most ``K - 1`` otherwise).
+
 References
 ----------
 Sohn et al. 2024, Theorem 4.1 (the bounds closed here), Theorem 4.4 and Lemma 4.5;
@@ -46,7 +57,7 @@ from .projection import project_dataset
 from .two_layer import oriented_fit, sorted_distinct
 
 __all__ = ["one_kink_position", "two_kink_positions", "tight_units", "units_value", "units_network",
-           "tight_fit"]
+           "tight_fit", "rank_one"]
 
 ZERO, ONE = Q(0), Q(1)
 
@@ -194,8 +205,10 @@ def tight_units(ts, zs):
     return b, units
 
 
-def units_network(direction, b, units):
-    """The network ``x -> b + sum c relu(o (a . x - r))`` reading ``t = a . x`` (same number of neurons).
+def units_network(direction, b, units, v=(ONE,)):
+    """The network ``x -> (b + sum c relu(o (a . x - r))) v`` reading ``t = a . x`` (same number of neurons).
+
+    ``v`` is the output vector (default: one output).
 
     Examples
     --------
@@ -209,9 +222,9 @@ def units_network(direction, b, units):
     docs/theorems/two-layer-capacity.md, Lemma 0.
     """
     if not units:
-        return Network(((((ZERO,) * len(direction),), (b,)),))
-    hidden = (tuple(tuple(o * v for v in direction) for o, _, _ in units), tuple(-o * r for o, r, _ in units))
-    output = ((tuple(c for _, _, c in units),), (b,))
+        return Network((((((ZERO,) * len(direction),) * len(v)), tuple(b * w for w in v)),))
+    hidden = (tuple(tuple(o * x for x in direction) for o, _, _ in units), tuple(-o * r for o, r, _ in units))
+    output = (tuple(tuple(c * w for _, _, c in units) for w in v), tuple(b * w for w in v))
     return Network((hidden, output))
 
 
@@ -231,11 +244,6 @@ def tight_fit(ds):
         ``info`` has ``bound``, ``method`` ("zigzag pair", "oriented"),
         ``direction`` and ``paper_bounds``.
 
-    Raises
-    ------
-    ValueError
-        For vector targets (``d_y > 1``): the kink positions depend on the target.
-
     Examples
     --------
     >>> from ftcexact.dataset import Dataset
@@ -244,26 +252,57 @@ def tight_fit(ds):
     >>> net, info = tight_fit(ds)
     >>> net.neurons, info["bound"], info["method"], evaluate(net, ds.x) == list(ds.targets)
     (5, 5, 'zigzag pair', True)
+    >>> ds2 = Dataset(ds.x, tuple((v, -3 * v) for (v,) in ds.targets))        # d_y = 2, rank 1
+    >>> net, info = tight_fit(ds2)
+    >>> net.neurons, info["bound"], info["method"], evaluate(net, ds2.x) == list(ds2.targets)
+    (5, 5, 'zigzag pair', True)
+    >>> ds3 = Dataset(ds.x, tuple((v, Q(i % 3)) for i, (v,) in enumerate(ds.targets)))   # rank 2
+    >>> net, info = tight_fit(ds3)
+    >>> net.neurons, info["bound"], info["method"], evaluate(net, ds3.x) == list(ds3.targets)
+    (6, 6, 'oriented', True)
 
     References
     ----------
     docs/theorems/two-layer-capacity.md, Theorem 1 and Corollary 2; Sohn et al. 2024, Theorem 4.1.
     """
-    if ds.dy != 1:
-        raise ValueError("two-layer-tight handles scalar targets (d_y = 1) only")
     a, t = project_dataset(ds)
     rows = sorted_distinct(ds, t)
     K = len(rows)
-    N = sum(1 for _, z, _ in rows if z[0])
+    N = sum(1 for _, z, _ in rows if any(z))
     paper = {"Theorem 4.1 lower: min(3N, K - 2)": min(3 * N, K - 2),
              "Theorem 4.1 upper: min(3N + 1, K - 1)": min(3 * N + 1, K - 1)} if K >= 3 else None
-    if K <= 4 or K >= 2 * N + 2:
+    v, scalars = rank_one([r[1] for r in rows])
+    if K <= 4 or K >= 2 * N + 2 or v is None:
         net, info = oriented_fit(ds)
-        bound = min(3 * N, K - 2) if K >= 5 else info["bound"]
+        bound = min(3 * N, K - 2) if K >= 5 and K >= 2 * N + 2 else info["bound"]
         if net.neurons > bound:
             raise AssertionError(f"internal error: oriented construction used {net.neurons} > {bound} neurons")
         return net, {"direction": info["direction"], "bound": bound, "method": "oriented",
                      "paper_bounds": paper, "distinct_points": K}
-    b, units = tight_units([r[0] for r in rows], [r[1][0] for r in rows])
-    return units_network(a, b, units), {"direction": [format_rational(v) for v in a], "bound": K - 2,
-                                        "method": "zigzag pair", "paper_bounds": paper, "distinct_points": K}
+    b, units = tight_units([r[0] for r in rows], scalars)
+    return units_network(a, b, units, v), {"direction": [format_rational(w) for w in a], "bound": K - 2,
+                                           "method": "zigzag pair", "paper_bounds": paper, "distinct_points": K}
+
+
+def rank_one(zs):
+    """``(v, s)`` with ``z_i = s_i v`` for every i (``v = (1,)`` for scalars), or ``(None, None)``.
+
+    Examples
+    --------
+    >>> v, s = rank_one([(Q(0), Q(0)), (Q(2), Q(-4)), (Q(-1), Q(2))])
+    >>> [format_rational(w) for w in v], [format_rational(w) for w in s]
+    (['1', '-2'], ['0', '2', '-1'])
+    >>> rank_one([(Q(1), Q(0)), (Q(0), Q(1))])
+    (None, None)
+    """
+    if len(zs[0]) == 1:
+        return (ONE,), [z[0] for z in zs]
+    base = next((z for z in zs if any(z)), None)
+    if base is None:
+        return None, None
+    j = next(k for k, w in enumerate(base) if w)
+    v = tuple(w / base[j] for w in base)
+    s = [z[j] for z in zs]
+    if any(tuple(si * w for w in v) != tuple(z) for si, z in zip(s, zs)):
+        return None, None
+    return v, s

@@ -79,6 +79,11 @@ def _min_layout(n, first, second):
     return 0 if n <= 0 else min(first * R + second * -(-n // R) for R in range(1, n + 1))
 
 
+def _scalar_labels(inst):
+    return (inst.dy == 1, "scalar labels (d_y = 1)",
+            f"the statement is about scalar labels (d_y = 1); these have d_y = {inst.dy}")
+
+
 def _labels_in_unit_box(inst):
     return (inst.max_abs_target <= 1, "labels in [-1, 1]",
             f"the statement assumes labels in [-1, 1]; the largest |z_i| is {inst.max_abs_target}")
@@ -127,27 +132,31 @@ def _thm_5_1_upper(inst):
     ok = _le_sqrt(m, 4, K) and _le_sqrt(m - 3 * N, 2, K) and _le_sqrt(m, 6, 3 * N + 2)
     bound = min(_floor_sqrt(4, K), _floor_sqrt(2, K, 3 * N), _floor_sqrt(6, 3 * N + 2))
     formula = "floor(min{4 sqrt K, 2 sqrt K + 3N, 6 sqrt(3N + 2)})"
-    return [_depth(inst, 3, "two-hidden-layer"),
+    return [_depth(inst, 3, "two-hidden-layer"), _scalar_labels(inst),
             (ok, f"m = {m} <= {formula} = {bound}, recomputed", f"m = {m} exceeds {formula} = {bound}")]
 
 
 def _tight(inst):
     N, K = inst.N, inst.K
-    if K >= 5:
+    if K >= 5 and inst.dy == 1:  # d_y > 1: K - 2 can fail (two-layer-capacity.md §6), Theorem 4.1/oriented
         return [_depth(inst, 2, "one-hidden-layer"), _neurons_at_most(inst, min(3 * N, K - 2), "min{3N, K - 2}")]
     return _oriented(inst)
 
 
-def _u1(K):
-    return _min_layout(K, 2, 2)
+def _u1(K, dy=1):
+    return _min_layout(K, 2, 2 * dy)
 
 
-def _u2(K, N):
+def _u2(K, N):  # one bump per point of T with a vector output weight: independent of d_y
     return 2 * _ysj_layout(K)[0] + 3 * N if K else 0
 
 
-def _u3(K, N):
-    return 6 * _ceil_sqrt(min(3 * N + 2, K)) if N else 0
+def _u3(K, N, dy=1):  # the paper's layout R = U = ceil(sqrt|J|), U sL units per output coordinate
+    return (2 + 4 * dy) * _ceil_sqrt(min(3 * N + 2, K)) if N else 0
+
+
+def _app_a(N, dy=1):  # 2N + 1 windows shared by the outputs, one sT unit per output coordinate
+    return 4 * N + 2 + 2 * dy if N else 0
 
 
 def _ceil_sqrt(n):
@@ -155,10 +164,12 @@ def _ceil_sqrt(n):
     return r if r * r == n else r + 1
 
 
-def _three_layer(formula, bound_of):
-    """A three-layer count: the project's integer readings hold for any labels (the output layer is scaled)."""
+def _three_layer(formula, bound_of, scalar=False):
+    """A three-layer count ``bound_of(K, N, d_y)``: it holds for any labels (the output layer is scaled);
+    with ``scalar`` the statement is a printed one about d_y = 1."""
     def check(inst):
-        return [_depth(inst, 3, "two-hidden-layer"), _neurons_at_most(inst, bound_of(inst.K, inst.N), formula)]
+        return [_depth(inst, 3, "two-hidden-layer")] + ([_scalar_labels(inst)] if scalar else []) + \
+            [_neurons_at_most(inst, bound_of(inst.K, inst.N, inst.dy), formula)]
     return check
 
 
@@ -167,6 +178,8 @@ def _prop_6_1(printed):
         L, N, K = inst.depth, inst.N, inst.K
         if inst.kind != "feedforward" or L < 4:
             return [(False, "", f"Proposition 6.1 is about L >= 4 layers; this network has {L}")]
+        if inst.dy != 1:
+            return [_scalar_labels(inst)]
         P, w = (L - 1) // 2, max(inst.widths, default=0)
         r = Fraction(w - 2, 4)  # w <= 4 min{sqrt(A), sqrt(K)} + 2  iff  r <= 0 or r^2 <= A and r^2 <= K
         if printed:  # A = 3N / sqrt(P) + 5: r^2 - 5 <= 3N / sqrt(P)  iff  lhs <= 0 or lhs^2 P <= 9 N^2
@@ -218,31 +231,38 @@ STATEMENTS = {
     "ftcexact_two_layer_oriented": ("ftcexact (docs/search.md §7, not in the papers): m <= min{3N, K - 2} "
                                     "when K >= 2N + 2, else Theorem 4.1", _oriented),
     "ftcexact_two_layer_tight": ("ftcexact (docs/theorems/two-layer-capacity.md, not in the papers): "
-                                 "m <= min{3N, K - 2} for K >= 5", _tight),
-    "ftc_thm_5_1_upper": ("Sohn et al. 2024, Theorem 5.1 part 1, as printed: "
+                                 "m <= min{3N, K - 2} for K >= 5 and d_y = 1; for d_y > 1 the oriented bound",
+                                 _tight),
+    "ftc_thm_5_1_upper": ("Sohn et al. 2024, Theorem 5.1 part 1, as printed (scalar labels): "
                           "m <= min{2 sqrt K + min{2 sqrt K, 3N}, 6 sqrt(3N + 2)}", _thm_5_1_upper),
     "ftc_thm_5_1_upper_integer": (
         "Sohn et al. 2024, Theorem 5.1 part 1, the project's integer reading: the least of the integer "
-        "counts of U1, U2, U3 and Appendix A",
-        _three_layer("min{U1, U2, U3, 4N + 4}",
-                     lambda K, N: min(_u1(K), _u2(K, N), _u3(K, N), 4 * N + 4) if N else 0)),
-    "ftc_u1_integer": ("Sohn et al. 2024, §5.2 U1 (printed 4 sqrt K) with integer widths: "
-                       "min{2R + 2P : R P >= K}", _three_layer("min{2R + 2P : RP >= K}",
-                                                               lambda K, N: _u1(K) if N else 0)),
+        "counts of U1, U2, U3 and Appendix A (for d_y outputs: their generalisations below)",
+        _three_layer("min{U1, U2, U3, 4N + 2 + 2 d_y}",
+                     lambda K, N, dy: min(_u1(K, dy), _u2(K, N), _u3(K, N, dy), _app_a(N, dy)) if N else 0)),
+    "ftc_u1_integer": ("Sohn et al. 2024, §5.2 U1 (printed 4 sqrt K) with integer widths, P second-layer units "
+                       "per output: min{2R + 2 d_y P : R P >= K}",
+                       _three_layer("min{2R + 2 d_y P : RP >= K}", lambda K, N, dy: _u1(K, dy) if N else 0)),
     "ftc_u2_integer": ("Sohn et al. 2024, §5.2 U2 (printed 2 sqrt K + 3N) with integer widths: 2R + 3N, "
-                       "R the windows of U1's layout", _three_layer("2R + 3N", lambda K, N: _u2(K, N) if N else 0)),
-    "ftc_u3_integer": ("Sohn et al. 2024, §5.2 U3 (printed 6 sqrt(3N + 2)) with integer widths: "
-                       "6 ceil(sqrt(min{3N + 2, K}))", _three_layer("6 ceil(sqrt(min{3N + 2, K}))", _u3)),
-    "ftc_app_a": ("Sohn et al. 2024, Appendix A: m <= 4N + 4",
-                  _three_layer("4N + 4", lambda K, N: 4 * N + 4 if N else 0)),
+                       "R the windows of U1's layout for d_y = 1 (one bump per point of T, any d_y)",
+                       _three_layer("2R + 3N", lambda K, N, dy: _u2(K, N) if N else 0)),
+    "ftc_u3_integer": ("Sohn et al. 2024, §5.2 U3 (printed 6 sqrt(3N + 2)) with integer widths, the paper's layout "
+                       "with its sL units per output: (2 + 4 d_y) ceil(sqrt(min{3N + 2, K}))",
+                       _three_layer("(2 + 4 d_y) ceil(sqrt(min{3N + 2, K}))", _u3)),
+    "ftc_app_a": ("Sohn et al. 2024, Appendix A (scalar labels): m <= 4N + 4",
+                  _three_layer("4N + 4", lambda K, N, dy: 4 * N + 4 if N else 0, scalar=True)),
+    "ftcexact_app_a_vector": ("ftcexact generalisation of Sohn et al. 2024 Appendix A to d_y outputs (not a paper "
+                              "statement): shared windows, one sT unit per output, m <= 4N + 2 + 2 d_y",
+                              _three_layer("4N + 2 + 2 d_y", lambda K, N, dy: _app_a(N, dy))),
     "ftcexact_u3_t": ("ftcexact variant of U3 with slots on T only (not a paper statement): "
-                      "min{2R + 4U : R U >= N}", _three_layer("min{2R + 4U : RU >= N}",
-                                                              lambda K, N: _min_layout(N, 2, 4))),
+                      "min{2R + 4 d_y U : R U >= N}", _three_layer("min{2R + 4 d_y U : RU >= N}",
+                                                                   lambda K, N, dy: _min_layout(N, 2, 4 * dy))),
     "ftcexact_tents": ("ftcexact tents (docs/theorems/three-layer-widths.md, not in the papers): "
-                       "m <= 2N + 1", _three_layer("2N + 1", lambda K, N: 2 * N + 1 if N else 0)),
-    "ftc_prop_6_1": ("Sohn et al. 2024, Proposition 6.1 as printed: max width <= "
+                       "m <= 2N + 1, any d_y (the tents are shared)",
+                       _three_layer("2N + 1", lambda K, N, dy: 2 * N + 1 if N else 0)),
+    "ftc_prop_6_1": ("Sohn et al. 2024, Proposition 6.1 as printed (scalar labels): max width <= "
                      "4 min{sqrt(3N / sqrt(floor((L-1)/2)) + 5), sqrt K} + 2", _prop_6_1(printed=True)),
-    "ftc_prop_6_1_proof": ("Sohn et al. 2024, Appendix B eq. 36 (the proof's bound): max width <= "
+    "ftc_prop_6_1_proof": ("Sohn et al. 2024, Appendix B eq. 36 (the proof's bound, scalar labels): max width <= "
                            "4 min{sqrt(3N / floor((L-1)/2) + 5), sqrt K} + 2", _prop_6_1(printed=False)),
     "ysj_thm_3_1": ("Yun et al. 2019, Theorem 3.1: two hidden layers with d1 d2 >= 4 K d_y memorize K points "
                     "with labels in [-1, 1]^{d_y}", _ysj_thm_3_1),

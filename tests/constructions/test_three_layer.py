@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ftcexact.certificate import write_json_atomic
 from ftcexact.constructions import CONSTRUCTIONS, certify
-from ftcexact.constructions.gadgets import ConstructionError, ceil_sqrt
+from ftcexact.constructions.gadgets import ceil_sqrt
 from ftcexact.constructions.three_layer import (three_layer_4n4, three_layer_best, three_layer_u1,
                                                 three_layer_u2, three_layer_u3, u1_bound)
 from ftcexact.dataset import Dataset, random_dataset
@@ -199,14 +199,15 @@ def test_u1_count_is_twice_ceil_two_sqrt_k():
         assert 16 * K <= b * b and (b - 2) ** 2 < 16 * K
 
 
-def test_vector_labels_are_refused_except_u1():
+def test_vector_labels_are_accepted_by_every_construction():
+    """Vector labels used to be refused except by U1 (tests/constructions/test_vector_labels.py has the counts)."""
     ds = Dataset(((Q(0),), (Q(1),), (Q(2),)), ((Q(0), Q(1)), (Q(1), Q(0)), (Q(0), Q(0))))
-    verified(ds, "three-layer-u1")
-    for build in (three_layer_u2, three_layer_u3, three_layer_4n4):
-        with pytest.raises(ConstructionError, match="scalar labels"):
-            build(ds)
+    for name in THREE_LAYER:
+        verified(ds, name)
+    verified(ds, "deep", layers=5)
     net, info = three_layer_best(ds)
-    assert info["chosen"] == "three-layer-u1"
+    assert all(isinstance(v, int) for v in info["candidates"].values())
+    assert net.neurons == min(info["candidates"].values())
 
 
 def test_zero_network_for_n_zero():

@@ -276,10 +276,12 @@ def test_fit_interpolates_within_min_3N_K_minus_2(ds):
         assert net.neurons <= info["bound"] <= K - 1
 
 
-def test_vector_targets_are_refused():
+def test_vector_targets_fall_back_to_oriented():
+    """Vector targets used to be refused; now rank-2 targets get two-layer-oriented (K - 1 here, K <= 2N + 1)."""
     ds = Dataset(tuple((Q(i),) for i in range(6)), tuple((Q(i), Q(1)) for i in range(6)))
-    with pytest.raises(ValueError):
-        tight_fit(ds)
+    net, info = tight_fit(ds)
+    assert info["method"] == "oriented" and net.neurons <= info["bound"] == 5
+    assert evaluate(net, ds.x) == list(ds.targets)
 
 
 def _sweep(tmp_path, count, K_max, seed):
