@@ -20,7 +20,7 @@ import os
 import tempfile
 import time
 
-CONSTRUCTIONS = ("two-layer", "two-layer-oriented")
+CONSTRUCTIONS = ("two-layer", "two-layer-tight", "three-layer-best", "three-layer-tents")
 
 
 def run_real_demo(outdir=None, N=10, as_json=False, constructions=CONSTRUCTIONS):
