@@ -98,7 +98,7 @@ def _json_data(obj, classes, where):
 
 
 def _label(v, where):
-    if not (isinstance(v, str) and v.lstrip("-").isdigit() and len(v) < 12):
+    if not (isinstance(v, str) and v.isascii() and v.removeprefix("-").isdigit() and len(v) < 12):
         raise Malformed(f"{where}: expected an integer class label")
     return int(v)
 
@@ -157,7 +157,8 @@ def open_dataset(spec, base_dir):
         raise Malformed("certificate.dataset must be an object")
     classes = spec.get("classes")
     if classes is not None:
-        if not (isinstance(classes, str) and classes.isdigit() and 2 <= int(classes) <= 100000):
+        if not (isinstance(classes, str) and classes.isascii() and classes.isdigit() and len(classes) <= 6
+                and 2 <= int(classes) <= 100000):
             raise Malformed("dataset.classes must be an integer between 2 and 100000")
         classes = int(classes)
     if "path" not in spec:

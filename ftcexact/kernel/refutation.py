@@ -171,7 +171,8 @@ def check_walk(ts, zs, model, budget, needs, stages, where):
                         raise Rejected(f"{at}: the multipliers do not prove the move impossible")
                     continue
                 j = mv.get("to")
-                if not (isinstance(j, str) and j.isdigit() and int(j) < len(parsed[st + 1])):
+                if not (isinstance(j, str) and j.isascii() and j.isdigit() and len(j) <= 9
+                        and int(j) < len(parsed[st + 1])):
                     raise Malformed(f"{at}: 'to' must name a polygon of the next stage")
                 k2, target, _ = parsed[st + 1][int(j)]
                 proofs = _get(mv, "proofs", list, at)

@@ -1,0 +1,62 @@
+"""Regression tests of the kernel bugs found by the adversarial review (issue 10).
+
+Each test is the smallest input that made the kernel crash (exit 3), hang, or accept a false claim
+before its fix; it now gets exit 1 or 2, fast.
+"""
+
+import copy
+import json
+
+import pytest
+
+from ftcexact.constructions import certify
+from ftcexact.dataset import dataset_from_json
+from ftcexact.search.oracle import refutation
+
+from .helpers import assert_refused, verify_doc
+
+ALT4 = {"x": [["1"], ["2"], ["3"], ["4"]], "y": ["1", "-1", "1", "-1"]}
+
+
+@pytest.fixture(scope="module")
+def ref_doc():
+    return json.loads(json.dumps(refutation(dataset_from_json(ALT4), 2, dataset_json=ALT4)))
+
+
+@pytest.fixture(scope="module")
+def cert_doc():
+    tiny = {"x": ["0", "1", "2", "3"], "y": ["1", "5/2", "1", "0"], "f": ["1", "1", "1", "0"]}
+    return json.loads(json.dumps(certify(dataset_from_json(tiny), "two-layer")))
+
+
+def _first_to(doc):
+    """The first ``to`` field of the oriented walk (a polygon index)."""
+    for stage in doc["oriented"]["stages"]:
+        for poly in stage:
+            for move in poly["moves"].values():
+                if "to" in move:
+                    return move
+    raise AssertionError("no 'to' move")
+
+
+def test_valid_refutation_verifies(tmp_path, ref_doc):
+    assert verify_doc(tmp_path / "r.json", ref_doc)[0] == 0
+
+
+@pytest.mark.parametrize("index", ["\u00b2", "\u0661", "9" * 5000, "-1", "1e3", " 1"])
+def test_refutation_polygon_index_that_is_not_ascii_digits(tmp_path, ref_doc, index):
+    """'²'.isdigit() is True but int('²') raises: exit 3 before the fix (red-team C6)."""
+    doc = copy.deepcopy(ref_doc)
+    _first_to(doc)["to"] = index
+    assert_refused(verify_doc(tmp_path / "r.json", doc), codes=(2,))
+
+
+@pytest.mark.parametrize("labels, classes", [
+    (["\u00b2", "0"], "2"), (["--1", "0"], "2"), (["\u0661", "0"], "2"), (["1", "0"], "\u00b2"),
+    (["1", "0"], "9" * 5000), (["1", "0"], "\u0662"), (["+1", "0"], "2"),
+])
+def test_class_labels_and_count_that_are_not_ascii_integers(tmp_path, cert_doc, labels, classes):
+    """Class labels '²', '--1' and class counts '²', 5000 nines raised ValueError: exit 3 before the fix."""
+    doc = copy.deepcopy(cert_doc)
+    doc["dataset"] = {"x": ["1", "2"], "y": labels, "classes": classes}
+    assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
