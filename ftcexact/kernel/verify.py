@@ -79,6 +79,14 @@ def _int(obj, key, where):
     return int(v)
 
 
+def _statement(claim):
+    """``claim.statement``: absent (None) or a string naming a registry entry."""
+    statement = claim.get("statement")
+    if statement is not None and not isinstance(statement, str):
+        raise Malformed(f"claim.statement: expected a string, got {type(statement).__name__}")
+    return statement
+
+
 def _known_fields(obj, allowed, where):
     extra = sorted(set(obj) - allowed)
     if extra:
@@ -153,7 +161,7 @@ class _Sweep:
 def check_fine_tuning(cert, base, say):
     claim = _field(cert, "claim", dict, "certificate")
     _known_fields(claim, CLAIM_FIELDS["fine-tuning"], "claim")
-    statement = claim.get("statement")
+    statement = _statement(claim)
     if statement is not None and statement not in STATEMENTS:
         raise Rejected(f"claim.statement {str(statement)[:60]!r} is not a registered statement "
                        "(see docs/certificate.md); nothing is claimed that could be checked")
@@ -305,7 +313,7 @@ def check_lower_bound(cert, base, say):
     if bound:  # m = 0 needs no argument: every network has at least 0 neurons
         say(f"{arch}: {bound - 1} neurons give at most {limit(arch, bound - 1)} < {pieces} pieces "
             f"({LIMITS[arch][1]}), so every fitting network has m >= {bound}")
-    statement = claim.get("statement")
+    statement = _statement(claim)
     facts = {"kind": "lower-bound", "K": K, "N": N, "architecture": arch, "bound": bound, "min_pieces": pieces}
     if statement is None:
         return facts
@@ -348,7 +356,7 @@ def check_piece_count(cert, base, say):
     say(f"network: widths {net.widths}; exact restriction: {pieces} affine pieces after merging equal neighbours")
     if _int(claim, "pieces", "claim") != pieces:
         raise Rejected(f"claim.pieces = {claim['pieces']} but the restriction has {pieces} pieces")
-    statement = claim.get("statement")
+    statement = _statement(claim)
     if statement is not None:
         if statement not in PIECE_STATEMENTS:
             raise Rejected(f"claim.statement {str(statement)[:60]!r} is not a registered piece-count statement")

@@ -60,3 +60,24 @@ def test_class_labels_and_count_that_are_not_ascii_integers(tmp_path, cert_doc, 
     doc = copy.deepcopy(cert_doc)
     doc["dataset"] = {"x": ["1", "2"], "y": labels, "classes": classes}
     assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
+
+
+def _lower_bound_doc():
+    from ftcexact.analysis.lower_bounds import ftc_lower_bound_dataset, lower_bound_certificate
+    return json.loads(json.dumps(lower_bound_certificate(ftc_lower_bound_dataset(2, 8), "two-layer")))
+
+
+def _piece_count_doc():
+    from ftcexact.analysis.three_layer_pieces import extremal_network, piece_count_certificate
+    return json.loads(json.dumps(piece_count_certificate(extremal_network(2, 2))))
+
+
+@pytest.mark.parametrize("kind", ["fine-tuning", "lower-bound", "piece-count"])
+@pytest.mark.parametrize("statement", [[], {}, ["ftc_thm_4_4"], {"ftc_thm_4_4": 1}, True])
+def test_statement_of_a_wrong_type(tmp_path, cert_doc, kind, statement):
+    """``"statement": []`` raised TypeError (unhashable) in the registry lookup: exit 3 before the fix."""
+    doc = {"fine-tuning": copy.deepcopy(cert_doc), "lower-bound": _lower_bound_doc(),
+           "piece-count": _piece_count_doc()}[kind]
+    assert verify_doc(tmp_path / "c.json", doc)[0] == 0
+    doc["claim"]["statement"] = statement
+    assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
