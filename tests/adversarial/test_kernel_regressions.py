@@ -81,3 +81,18 @@ def test_statement_of_a_wrong_type(tmp_path, cert_doc, kind, statement):
     assert verify_doc(tmp_path / "c.json", doc)[0] == 0
     doc["claim"]["statement"] = statement
     assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
+
+
+@pytest.mark.parametrize("path", ["a\u0000b.json", "\udc00.json", "dir/\udcff", "\u0000"])
+@pytest.mark.parametrize("where", ["dataset", "frozen"])
+def test_referenced_file_name_that_cannot_be_opened(tmp_path, cert_doc, path, where):
+    """A NUL byte (ValueError) or a lone surrogate (UnicodeEncodeError) in a referenced path: exit 3 before."""
+    doc = copy.deepcopy(cert_doc)
+    ref = {"path": path, "sha256": "0" * 64}
+    if where == "dataset":
+        doc["dataset"] = ref
+    else:
+        del doc["dataset"]["f"]
+        doc["frozen"] = ref
+    # json.dumps escapes the surrogate; the kernel reads it back as a lone surrogate
+    assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
