@@ -43,7 +43,7 @@ def file_sha256(path):
 
 def referenced_file(spec, base_dir, what):
     """The path of ``{"path", "sha256"}`` (relative to ``base_dir``) after checking its sha256."""
-    if not isinstance(spec.get("path"), str) or not isinstance(spec.get("sha256"), str):
+    if not (isinstance(spec, dict) and isinstance(spec.get("path"), str) and isinstance(spec.get("sha256"), str)):
         raise Malformed(f"{what}: a reference needs string fields 'path' and 'sha256'")
     path = os.path.join(base_dir, spec["path"])
     if file_sha256(path) != spec["sha256"].lower():

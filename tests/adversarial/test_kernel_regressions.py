@@ -96,3 +96,20 @@ def test_referenced_file_name_that_cannot_be_opened(tmp_path, cert_doc, path, wh
         doc["frozen"] = ref
     # json.dumps escapes the surrogate; the kernel reads it back as a lone surrogate
     assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
+
+
+@pytest.mark.parametrize("source", [[], "model.onnx", "1", None.__class__.__name__])
+def test_frozen_source_that_is_not_an_object(tmp_path, source):
+    """``frozen.source`` given as a list or a string raised AttributeError: exit 3 before the fix."""
+    import hashlib
+    net = {"format": "ftcexact-network", "version": 1, "activation": "relu",
+           "layers": [{"W": [["1"]], "b": ["0"]}, {"W": [["1"]], "b": ["0"]}]}
+    text = json.dumps(net)
+    (tmp_path / "f.json").write_text(text)
+    doc = {"format": "ftcexact-certificate", "version": 2, "kind": "fine-tuning",
+           "claim": {"N": 0, "K": 1, "d": 1, "neurons": 0}, "dataset": {"x": ["1"], "y": ["1"]},
+           "frozen": {"path": "f.json", "sha256": hashlib.sha256(text.encode()).hexdigest()},
+           "network": [{"W": [], "b": []}, {"W": [[]], "b": ["0"]}]}
+    assert verify_doc(tmp_path / "c.json", doc)[0] == 0
+    doc["frozen"]["source"] = source
+    assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
