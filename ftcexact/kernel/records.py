@@ -13,6 +13,8 @@ every claim is re-checked here in full with the kernel's own checkers:
 * ``arch: "three-layer"``, ``lower_bound: B``: the attached certificate is a
   lower-bound certificate for this dataset, architecture ``three-layer``,
   bound ``B``, and it verifies.
+* A record is about the targets ``y - f`` of its dataset (``f`` a column of it, or 0), which is
+  what its refutation reads: its certificate has no frozen network and its dataset no classes.
 * In every record ``N`` and ``K`` are recomputed from the dataset, and so are
   the paper's bounds it quotes (two layers: ``paper_lower = min{3N, K - 2}``,
   ``paper_upper = min{3N + 1, K - 1}``; three: ``paper_lower`` = the least
@@ -79,9 +81,12 @@ def check_record(record, base):
     if extra:
         raise Rejected(f"unknown field {extra[0][:40]!r}")
     N, K, arch = _nat(record, "N"), _nat(record, "K"), record.get("arch")
-    cert = record.get("certificate")
-    if not isinstance(cert, dict) or cert.get("dataset") != record.get("dataset"):
+    cert, data = record.get("certificate"), record.get("dataset")
+    if not isinstance(cert, dict) or cert.get("dataset") != data:
         raise Rejected("the certificate is not about this record's dataset")
+    if "frozen" in cert or (isinstance(data, dict) and "classes" in data):
+        raise Rejected("a record is about the targets y - f of its dataset alone, as its refutation reads them: "
+                       "no frozen network, no classes")
     facts = _sub(cert, base, "certificate")
     if (facts["K"], facts["N"]) != (K, N):
         raise Rejected(f"the record says (N, K) = ({N}, {K}) but its dataset has ({facts['N']}, {facts['K']})")

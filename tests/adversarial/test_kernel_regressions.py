@@ -113,3 +113,55 @@ def test_frozen_source_that_is_not_an_object(tmp_path, source):
     assert verify_doc(tmp_path / "c.json", doc)[0] == 0
     doc["frozen"]["source"] = source
     assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
+
+
+def _record(dataset, cert, N, K, min_width, ref=None):
+    from ftcexact.search.adversarial import GENERATOR, RECORD_FORMAT
+    lower, upper = max(0, min(3 * N, K - 2)), max(0, min(3 * N + 1, K - 1))
+    return {"format": RECORD_FORMAT, "generator": GENERATOR, "N": N, "K": K, "seed": 1, "index": 0,
+            "arch": "two-layer", "description": "forged", "dataset": dataset, "min_width": min_width,
+            "paper_lower": lower, "paper_upper": upper, "certificate": cert, "refutation": ref}
+
+
+def test_record_whose_certificate_hides_the_targets_in_a_frozen_network(tmp_path):
+    """A FALSE ACCEPT before the fix: four alternating points need 3 neurons, yet a record claimed
+    "(N, K) = (0, 4), exact min width 0" with a certificate whose frozen network f fits y, so that
+    z = y - f(x) = 0 and g is the empty network; with min_width 0 no refutation is asked for."""
+    import hashlib
+    from ftcexact.certificate import network_document
+    from ftcexact.search.oracle import min_width
+    from .helpers import check_records_file
+    ds = dataset_from_json(ALT4)
+    assert min_width(ds)["min_width"] == 3
+    text = json.dumps(network_document(min_width(ds)["network"]))
+    (tmp_path / "f.json").write_text(text)
+    cert = {"format": "ftcexact-certificate", "version": 2, "kind": "fine-tuning",
+            "claim": {"construction": "forged", "N": 0, "K": 4, "d": 1, "neurons": 0}, "dataset": ALT4,
+            "frozen": {"path": "f.json", "sha256": hashlib.sha256(text.encode()).hexdigest()},
+            "network": [{"W": [], "b": []}, {"W": [[]], "b": ["0"]}]}
+    assert verify_doc(tmp_path / "c.json", cert)[0] == 0  # the certificate itself is true: f + 0 = y
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps(_record(ALT4, cert, 0, 4, 0)) + "\n")
+    code, out, _, _ = assert_refused(check_records_file(path), codes=(1,))
+    assert "no frozen network" in out
+    # min_width 2 with a true refutation of width 1 and the same frozen trick: refused as well
+    ref = refutation(ds, 1, dataset_json=ALT4)
+    path.write_text(json.dumps(_record(ALT4, cert, 0, 4, 2, ref)) + "\n")
+    assert_refused(check_records_file(path), codes=(1,))
+
+
+def test_record_with_class_labels(tmp_path):
+    """The certificate reads one-hot labels, a refutation would read the labels as numbers: refused."""
+    from .helpers import check_records_file
+    data = {"x": ["1", "2", "3", "4", "5", "6"], "y": ["0", "1", "2", "0", "1", "2"], "classes": "3"}
+    onehot = [["1", "0", "0"], ["0", "1", "0"], ["0", "0", "1"]] * 2
+    cert = json.loads(json.dumps(certify(dataset_from_json({"x": data["x"], "y": onehot}), "two-layer-all")))
+    cert["dataset"] = data
+    assert verify_doc(tmp_path / "c.json", cert)[0] == 0
+    record = _record(data, cert, 6, 6, 0)
+    del record["min_width"], record["refutation"]
+    record["width_upper"] = cert["claim"]["neurons"]
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    code, out, _, _ = assert_refused(check_records_file(path), codes=(1,))
+    assert "no classes" in out
