@@ -48,13 +48,17 @@ from .reader import Malformed
 
 __all__ = ["Net", "read_net", "activation_slopes", "evaluate_dense", "restrict_to_direction", "first_layer_direction",
            "size_bound", "check_size", "piece_index", "TooManyPieces", "MAX_PIECES", "MAX_VALUE_BITS",
-           "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "number", "vector"]
+           "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "MAX_AFFINE_MAPS", "SWEEP_WORK", "number", "vector",
+           "input_bits", "sweep_budget"]
 
 #: Digits of one number in a certificate, and the largest decimal exponent (so the size of a number
 #: stays within a constant factor of its text).
 CERT_MAX_DIGITS, CERT_MAX_EXPONENT = 100_000, 64
 #: Largest size, in bits, of any value an evaluation may produce (about 1.26 million digits).
 MAX_VALUE_BITS = 2**22
+#: Most affine maps of a network (a feed-forward layer is one, a residual block two): depth multiplies the
+#: growth of values, so a short file could otherwise ask for hours of big-number arithmetic per point.
+MAX_AFFINE_MAPS = 256
 ZERO, ONE = Q(0), Q(1)
 
 
@@ -142,6 +146,7 @@ def read_net(obj, d_in, where="network"):
         layers, width = [], d_in
         if not isinstance(obj.get("layers"), list) or not obj["layers"]:
             raise Malformed(f"{where}.layers: expected a non-empty list of layers")
+        _depth_cap(len(obj["layers"]), where)
         for l, layer in enumerate(obj["layers"]):
             W, b = _affine(layer, width, f"{where}.layers[{l}]")
             layers.append((W, b))
@@ -152,6 +157,7 @@ def read_net(obj, d_in, where="network"):
     if kind == "resnet":
         if not isinstance(obj.get("blocks"), list) or not isinstance(obj.get("head"), dict):
             raise Malformed(f"{where}: a resnet needs a list 'blocks' and a 'head' block")
+        _depth_cap(2 * len(obj["blocks"]) + 2, where)
         blocks = []
         for l, block in enumerate(obj["blocks"] + [obj["head"]]):
             at = f"{where}.blocks[{l}]" if l < len(obj["blocks"]) else f"{where}.head"
@@ -167,6 +173,16 @@ def read_net(obj, d_in, where="network"):
 
 
 # ---------------------------------------------------------------- caps and cleared layers
+
+def _depth_cap(maps, where):
+    if maps > MAX_AFFINE_MAPS:
+        raise Malformed(f"{where}: {maps} affine maps, more than the cap of {MAX_AFFINE_MAPS}")
+
+
+def input_bits(X, den):
+    """Bits of the largest integer of a block of points ``X / den`` (for :func:`check_size`)."""
+    return max((abs(v).bit_length() for row in X for v in row), default=0) + den.bit_length()
+
 
 def _cleared(W, b):
     """A layer over one denominator: integer rows, integer biases and ``dW`` with ``W = rows / dW``."""
@@ -275,19 +291,36 @@ class TooManyPieces(Malformed):
 
 #: Default cap on the pieces of a restriction to a line (about a gigabyte of affine forms at width 100).
 MAX_PIECES = 2_000_000
+#: Work of a restriction to a line, in units (one neuron on one piece, per 512 bits of the values there):
+#: this fixed part plus 8 units per network entry (about a second at most; see :func:`sweep_budget`).
+SWEEP_WORK = 50_000
 
 
-def restrict_to_direction(layers, alphas, slopes=(ZERO, ONE), max_pieces=MAX_PIECES):
+def sweep_budget(layers):
+    """The work allowed to restrict these layers to a line past the first hidden layer (whose single piece
+    is split at most once per neuron, whatever the budget): two hidden layers need about 2 units per entry."""
+    return SWEEP_WORK + 8 * sum(len(b) * (1 + (len(W[0]) if W and W[0] else 1)) for W, b in layers)
+
+
+def restrict_to_direction(layers, alphas, slopes=(ZERO, ONE), max_pieces=MAX_PIECES, max_work=None):
     """The one-input network ``s -> g(s w)`` as sorted breakpoints and affine pieces.
 
     ``layers`` are the network's layers with the first layer's rows replaced
     by the scalars ``alphas``.  Returns ``(bps, forms)``: piece ``p`` is the
     interval between ``bps[p-1]`` and ``bps[p]`` (unbounded at the ends) and
     ``forms[p] = (slopes, intercepts)`` gives each output there.  Adjacent
-    pieces are not merged.  More than ``max_pieces`` pieces raise :class:`TooManyPieces`.
+    pieces are not merged.  More than ``max_pieces`` pieces, or more than
+    ``max_work`` units of work (charged before each layer but the first: pieces x neurons x
+    (1 + next rows) x (1 + the largest value's bits // 512)), raise :class:`TooManyPieces`.
     """
-    bps, forms, switched = [], [(list(alphas), list(layers[0][1]))], [None]
+    bps, forms, switched, work = [], [(list(alphas), list(layers[0][1]))], [None], 0
     for W, b in layers[1:]:
+        if max_work is not None and len(forms) > 1:
+            bits = max((v.numerator.bit_length() + v.denominator.bit_length() for A, B in forms for v in A + B),
+                       default=0)
+            work += len(forms) * len(forms[0][0]) * (1 + len(W)) * (1 + bits // 512)
+            if work > max_work:
+                raise TooManyPieces(f"the restriction to a line needs more than {max_work} units of work")
         bps, forms, switched = _split_pieces(bps, forms, slopes, max_pieces)
         forms = _affine_pieces(W, b, forms, switched)
     return bps, forms

@@ -48,8 +48,8 @@ from . import refutation
 from .claims import LIMITS, LOWER_STATEMENTS, PIECE_STATEMENTS, STATEMENTS, Instance, limit, \
     lower_statement_bound, statement_checks
 from .data import open_dataset, referenced_file
-from .evaluate import TooManyPieces, check_size, evaluate_dense, first_layer_direction, number, read_net, \
-    restrict_to_direction, vector
+from .evaluate import TooManyPieces, check_size, evaluate_dense, first_layer_direction, input_bits, number, read_net, \
+    restrict_to_direction, sweep_budget, vector
 from .numbers import Q, show_rational
 from .reader import Malformed, Rejected, parse_json, read_json
 
@@ -138,17 +138,17 @@ class _Sweep:
             self.w = [int(v * c) for v in w]
             layers = [(None, g.layers[0][1])] + list(g.layers[1:])
             try:
-                self.bps, self.forms = restrict_to_direction(layers, [a / c for a in alphas], g.slopes)
+                self.bps, self.forms = restrict_to_direction(layers, [a / c for a in alphas], g.slopes,
+                                                             max_work=sweep_budget(layers))
                 say(f"evaluation: one direction (every first-layer row reads w.x), {len(self.forms)} pieces")
             except TooManyPieces:
-                say("evaluation: dense (the one-direction restriction has too many pieces)")
+                say("evaluation: dense (the one-direction restriction needs too much work)")
         else:
             say("evaluation: dense, exact integer products layer by layer")
 
     def values(self, X, den):
         if self.bps is None:
-            bits = max((abs(v).bit_length() for row in X for v in row), default=0) + den.bit_length()
-            check_size(self.g, bits)
+            check_size(self.g, input_bits(X, den))
             return evaluate_dense(self.g, X, den)
         out = []
         for row in X:
@@ -351,7 +351,8 @@ def check_piece_count(cert, base, say):
         alphas = [sum(a * v for a, v in zip(row, u)) for row in W]
         bias = [sum(a * v for a, v in zip(row, p)) + c for row, c in zip(W, b)]
         say("line: t -> point + t direction")
-    bps, forms = restrict_to_direction([(None, bias)] + list(net.layers[1:]), alphas, net.slopes)
+    layers = [(None, bias)] + list(net.layers[1:])
+    bps, forms = restrict_to_direction(layers, alphas, net.slopes, max_work=sweep_budget(layers))
     pieces = 1 + sum(1 for a, b2 in zip(forms, forms[1:]) if a != b2)
     say(f"network: widths {net.widths}; exact restriction: {pieces} affine pieces after merging equal neighbours")
     if _int(claim, "pieces", "claim") != pieces:

@@ -165,3 +165,50 @@ def test_record_with_class_labels(tmp_path):
     path.write_text(json.dumps(record) + "\n")
     code, out, _, _ = assert_refused(check_records_file(path), codes=(1,))
     assert "no classes" in out
+
+
+def tent_layers(L, s=2):
+    """L hidden layers of width 2 computing the tent map L times on [0, 1] (2^L pieces), values scaled by s
+    per layer: a file of about 70 L bytes whose restriction to a line has exponentially many pieces."""
+    layers = [{"W": [[str(s)], [str(s)]], "b": ["0", f"-{s}/2"]}]
+    for l in range(1, L):
+        layers.append({"W": [[str(2 * s), str(-4 * s)]] * 2, "b": ["0", f"-{s ** (l + 1)}/2"]})
+    return layers + [{"W": [["2", "-4"]], "b": ["0"]}]
+
+
+def test_tent_network_fine_tuning_is_fast(tmp_path):
+    """A HANG before the fix: a 1.4 kB certificate (21 tent layers) made the one-direction sweep build
+    2 million pieces: 146 s and 1.7 GB.  The sweep now has a work budget and falls back to dense evaluation."""
+    doc = {"format": "ftcexact-certificate", "version": 2, "kind": "fine-tuning",
+           "claim": {"N": 1, "K": 1, "d": 1, "neurons": 42}, "dataset": {"x": ["1/3"], "y": ["1"]},
+           "network": tent_layers(21)}
+    code, out, _, _ = assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(1,))
+    assert "dense (the one-direction restriction needs too much work)" in out
+    doc["dataset"]["y"] = [out.split("g(x_1) = ")[1].split(" ")[0]]  # the true value: now it fits
+    code, out, _, seconds = verify_doc(tmp_path / "c.json", doc)
+    assert code == 0 and seconds < 5
+
+
+def test_tent_network_piece_count_is_refused_fast(tmp_path):
+    """The same network as a piece-count certificate: more work than the cap allows, malformed (exit 2)."""
+    from ftcexact.analysis.pieces import count_pieces
+    from ftcexact.network import network_from_json
+    doc = {"format": "ftcexact-certificate", "version": 2, "kind": "piece-count", "claim": {"pieces": "2097153"},
+           "network": tent_layers(21)}
+    code, _, err, _ = assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
+    assert "units of work" in err
+    doc["network"] = tent_layers(8)  # small enough: verified with the exact count
+    doc["claim"]["pieces"] = str(count_pieces(network_from_json(doc["network"])))
+    assert verify_doc(tmp_path / "c.json", doc)[0] == 0
+
+
+@pytest.mark.parametrize("depth", [257, 1000, 5000])
+def test_chain_of_width_one_layers_is_refused_by_the_depth_cap(tmp_path, depth):
+    """A HANG before the fix: 5000 width-1 layers of "1e64" (a 150 kB file) took 32 s, 15 000 would have
+    taken minutes: depth multiplies the growth of the values.  At most 256 affine maps now."""
+    layers = [{"W": [["1e64"]], "b": ["1"]}] * (depth - 1) + [{"W": [["1"]], "b": ["0"]}]
+    doc = {"format": "ftcexact-certificate", "version": 2, "kind": "fine-tuning",
+           "claim": {"N": 1, "K": 1, "d": 1, "neurons": depth - 1}, "dataset": {"x": ["1"], "y": ["1"]},
+           "network": layers}
+    code, _, err, _ = assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
+    assert "affine maps, more than the cap of 256" in err
