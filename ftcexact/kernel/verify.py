@@ -181,6 +181,7 @@ def check_fine_tuning(cert, base, say):
     for X, den, Y, F in data.blocks():
         if f is not None:
             rows = [r for r, y in zip(X, Y) if y is not None]
+            check_size(f, input_bits(rows, den))
             fv = iter(evaluate_dense(f, rows, den) if rows else [])
             F = [next(fv) if y is not None else None for y in Y]
         elif None in Y:

@@ -212,3 +212,19 @@ def test_chain_of_width_one_layers_is_refused_by_the_depth_cap(tmp_path, depth):
            "network": layers}
     code, _, err, _ = assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
     assert "affine maps, more than the cap of 256" in err
+
+
+def test_frozen_network_values_are_size_checked(tmp_path):
+    """A HANG before the fix: the frozen network f was evaluated without the value-size cap; 200 layers of
+    7000-digit weights (1.4 MB) ask for values of 1.4 million digits (2000 such layers: stopped after 300 s)."""
+    import hashlib
+    net = {"format": "ftcexact-network", "version": 1, "activation": "relu",
+           "layers": [{"W": [["9" * 7000]], "b": ["0"]}] * 200 + [{"W": [["1"]], "b": ["0"]}]}
+    text = json.dumps(net)
+    (tmp_path / "f.json").write_text(text)
+    doc = {"format": "ftcexact-certificate", "version": 2, "kind": "fine-tuning",
+           "claim": {"N": 0, "K": 1, "d": 1, "neurons": 0}, "dataset": {"x": ["1"], "y": ["1"]},
+           "frozen": {"path": "f.json", "sha256": hashlib.sha256(text.encode()).hexdigest()},
+           "network": [{"W": [], "b": []}, {"W": [[]], "b": ["0"]}]}
+    code, _, err, _ = assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
+    assert "bits through the layers" in err
