@@ -340,15 +340,16 @@ def check_piece_count(cert, base, say):
     net = read_net(net_obj, d)
     if net.kind != "feedforward" or net.depth < 2 or net.d_out != 1 or d == 0:
         raise Malformed("a piece-count certificate holds a feed-forward network with hidden layers and one output")
-    check_size(net, 64)
     W, b = net.layers[0]
     if line is None:
+        check_size(net, 64)
         alphas, bias = [row[0] for row in W], b
         say("line: t -> t (the network has one input)")
     else:
         p, u = vector(line["point"], "line.point", d), vector(_field(line, "direction", list, "line"), "line.u", d)
         if not any(u):
             raise Malformed("line.direction must be nonzero")
+        check_size(net, 64 + sum(v.numerator.bit_length() + v.denominator.bit_length() for v in p + u))
         alphas = [sum(a * v for a, v in zip(row, u)) for row in W]
         bias = [sum(a * v for a, v in zip(row, p)) + c for row, c in zip(W, b)]
         say("line: t -> point + t direction")

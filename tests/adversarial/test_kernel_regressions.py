@@ -228,3 +228,15 @@ def test_frozen_network_values_are_size_checked(tmp_path):
            "network": [{"W": [], "b": []}, {"W": [[]], "b": ["0"]}]}
     code, _, err, _ = assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
     assert "bits through the layers" in err
+
+
+def test_piece_count_line_is_counted_in_the_value_cap(tmp_path):
+    """The value-size cap of a piece-count certificate assumed 64-bit inputs, whatever the line's point:
+    a point with 100 000-digit coordinates through 12 layers of 100 000-digit weights asked for values of
+    about 4.3 million bits, past the cap of 2^22, unchecked."""
+    big = "9" * 100_000
+    layers = [{"W": [[big]], "b": ["0"]}] * 12 + [{"W": [["1"]], "b": ["0"]}]
+    doc = {"format": "ftcexact-certificate", "version": 2, "kind": "piece-count", "claim": {"pieces": "1"},
+           "network": layers, "line": {"point": [big], "direction": ["1"]}}
+    code, _, err, _ = assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
+    assert "bits through the layers" in err
