@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from math import lcm
 
-from .evaluate import number, vector
+from .evaluate import clear_denominators, number, vector
 from .numbers import Q
 from .reader import BLOCK_ROWS, MAX_JSON_BYTES, Malformed, Rejected, exact_block, open_arrays, open_regular, \
     parse_json
@@ -91,8 +90,8 @@ def _json_data(obj, classes, where):
     def blocks():
         for start in range(0, len(X), BLOCK_ROWS):
             rows = X[start:start + BLOCK_ROWS]
-            den = lcm(1, *(int(v.denominator) for row in rows for v in row))
-            ints = [[int(v.numerator) * (den // int(v.denominator)) for v in row] for row in rows]
+            flat, den = clear_denominators([v for row in rows for v in row], f"{where}.x")
+            ints = [flat[i * d:(i + 1) * d] for i in range(len(rows))]
             yield ints, den, Y[start:start + BLOCK_ROWS], None if F is None else F[start:start + BLOCK_ROWS]
     return Data(len(X), d, dy, F is not None, blocks, "JSON")
 

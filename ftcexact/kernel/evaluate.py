@@ -49,7 +49,7 @@ from .reader import Malformed
 __all__ = ["Net", "read_net", "activation_slopes", "evaluate_dense", "restrict_to_direction", "first_layer_direction",
            "size_bound", "check_size", "piece_index", "TooManyPieces", "MAX_PIECES", "MAX_VALUE_BITS",
            "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "MAX_AFFINE_MAPS", "SWEEP_WORK", "number", "vector",
-           "input_bits", "sweep_budget"]
+           "input_bits", "sweep_budget", "clear_denominators", "LCM_WORK", "MAX_CLEARED_BITS"]
 
 #: Digits of one number in a certificate, and the largest decimal exponent (so the size of a number
 #: stays within a constant factor of its text).
@@ -184,11 +184,32 @@ def input_bits(X, den):
     return max((abs(v).bit_length() for row in X for v in row), default=0) + den.bit_length()
 
 
+#: Computing one common denominator may cost 2^30 bit operations plus LCM_WORK per bit of the distinct
+#: denominators it combines, and the cleared integers may take MAX_CLEARED_BITS: many large distinct
+#: denominators would otherwise cost quadratic time and memory before the value-size cap applies.
+LCM_WORK, MAX_CLEARED_BITS = 2**14, 2**33
+
+
+def clear_denominators(values, where="values"):
+    """``(ints, den)`` with ``values[j] == ints[j] / den``, ``den`` the lcm of the denominators (caps above)."""
+    dens = {int(v.denominator) for v in values} - {1}
+    budget, cost, den = 2**30 + LCM_WORK * sum(q.bit_length() for q in dens), 0, 1
+    for q in dens:
+        cost += den.bit_length() * q.bit_length()
+        if cost > budget:
+            raise Malformed(f"{where}: the common denominator of {len(dens)} distinct denominators costs more "
+                            f"than the cap to compute ({LCM_WORK} bit operations per bit of them)")
+        den = lcm(den, q)
+    if len(values) * den.bit_length() > MAX_CLEARED_BITS:
+        raise Malformed(f"{where}: over their common denominator the numbers would take more than "
+                        f"{MAX_CLEARED_BITS} bits")
+    factor = {q: den // q for q in dens} | {1: den}
+    return [int(v.numerator) * factor[int(v.denominator)] for v in values], den
+
+
 def _cleared(W, b):
     """A layer over one denominator: integer rows, integer biases and ``dW`` with ``W = rows / dW``."""
-    values = [v for row in W for v in row] + list(b)
-    dW = lcm(1, *(int(v.denominator) for v in values))
-    ints = [int(v.numerator) * (dW // int(v.denominator)) for v in values]
+    ints, dW = clear_denominators([v for row in W for v in row] + list(b), "network layer")
     k = len(W[0]) if W else 0
     return [ints[i * k:(i + 1) * k] for i in range(len(W))], ints[len(W) * k:], dW
 

@@ -42,14 +42,13 @@ import json
 import os
 import sys
 from bisect import bisect_right
-from math import lcm
 
 from . import refutation
 from .claims import LIMITS, LOWER_STATEMENTS, PIECE_STATEMENTS, STATEMENTS, Instance, limit, \
     lower_statement_bound, statement_checks
 from .data import open_dataset, referenced_file
-from .evaluate import TooManyPieces, check_size, evaluate_dense, first_layer_direction, input_bits, number, read_net, \
-    restrict_to_direction, sweep_budget, vector
+from .evaluate import TooManyPieces, check_size, clear_denominators, evaluate_dense, first_layer_direction, \
+    input_bits, number, read_net, restrict_to_direction, sweep_budget, vector
 from .numbers import Q, show_rational
 from .reader import Malformed, Rejected, parse_json, read_json
 
@@ -134,8 +133,7 @@ class _Sweep:
         check_size(g, 64)
         if one:
             w, alphas = one
-            c = lcm(1, *(int(v.denominator) for v in w))  # read t = (c w).x with integer weights
-            self.w = [int(v * c) for v in w]
+            self.w, c = clear_denominators(w, "network.layers[0]")  # read t = (c w).x with integer weights
             layers = [(None, g.layers[0][1])] + list(g.layers[1:])
             try:
                 self.bps, self.forms = restrict_to_direction(layers, [a / c for a in alphas], g.slopes,

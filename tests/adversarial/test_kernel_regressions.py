@@ -240,3 +240,39 @@ def test_piece_count_line_is_counted_in_the_value_cap(tmp_path):
            "network": layers, "line": {"point": [big], "direction": ["1"]}}
     code, _, err, _ = assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
     assert "bits through the layers" in err
+
+
+def _random_digits(rng, n):
+    return str(rng.randrange(1, 10)) + "".join(rng.choice("0123456789") for _ in range(n - 1))
+
+
+@pytest.mark.parametrize("where", ["network", "dataset"])
+def test_many_large_distinct_denominators(tmp_path, where):
+    """A HANG before the fix: 600 weights (or inputs) 1/q_i with distinct 2000-digit q_i (a 1.2 MB file):
+    their lcm, about four million bits, took about a minute of quadratic gcds before any size cap applied."""
+    import random
+    rng = random.Random(5)
+    dens = [_random_digits(rng, 2000) for _ in range(600)]
+    if where == "network":
+        net = [{"W": [["1"]] * 600, "b": [f"1/{q}" for q in dens]}, {"W": [["1"] * 600], "b": ["0"]}]
+        data = {"x": ["1"], "y": ["1"]}
+    else:
+        net = [{"W": [["1", "0"]], "b": ["0"]}, {"W": [["1"]], "b": ["0"]}]
+        data = {"x": [[f"1/{q}", "1"] for q in dens], "y": ["0"] * 600}
+    doc = {"format": "ftcexact-certificate", "version": 2, "kind": "fine-tuning",
+           "claim": {"N": 1, "K": len(data["x"]), "d": len(net[0]["W"][0]), "neurons": len(net[0]["b"])},
+           "dataset": data, "network": net}
+    code, _, err, _ = assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
+    assert "common denominator" in err
+
+
+def test_many_equal_large_denominators_are_fine(tmp_path):
+    """Repeated denominators are combined once: 2000 inputs over one 2000-digit denominator verify."""
+    import random
+    q = _random_digits(random.Random(6), 2000)
+    data = {"x": [[f"{i}/{q}", "1"] for i in range(2000)], "y": ["0"] * 2000}
+    net = [{"W": [["1", "0"], ["0", "1"]], "b": ["0", "0"]}, {"W": [["0", "0"]], "b": ["0"]}]
+    doc = {"format": "ftcexact-certificate", "version": 2, "kind": "fine-tuning",
+           "claim": {"N": 0, "K": 2000, "d": 2, "neurons": 2}, "dataset": data, "network": net}
+    code, _, _, seconds = verify_doc(tmp_path / "c.json", doc)
+    assert code == 0 and seconds < 5
