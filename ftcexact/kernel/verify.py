@@ -245,7 +245,8 @@ def min_pieces_dp(ts, vs):
     secant slope of gap i, the interpolant has a breakpoint at t_i iff
     sigma_i^- != sigma_i^+, none inside gap i only if sigma_i^+ = sigma_{i+1}^- = s_i,
     and one only if s_i lies strictly between them; otherwise two suffice.
-    Only the signs of sigma - s matter, so a 3-state programme finds the minimum.
+    Only the signs of sigma - s matter, so a 3-state programme finds the minimum; whether one sigma has
+    given signs against s_i and s_{i+1} depends only on their order, so each step is a table look-up.
     """
     if len(ts) <= 2:
         return 1
@@ -258,11 +259,13 @@ def min_pieces_dp(ts, vs):
     def one_slope(q, r, s0, s1):  # is there one sigma with these signs against s0 and s1?
         candidates = (s0, s1, (s0 + s1) / 2, min(s0, s1) - 1, max(s0, s1) + 1)
         return any((c > s0) - (c < s0) == q and (c > s1) - (c < s1) == r for c in candidates)
-    cost = {r: 0 for r in signs}
+    step = {o: [[min(gap(r, q) + (0 if one_slope(q, r2, 0, 2 * o) else 1) for q in signs) for r2 in signs]
+                for r in signs] for o in signs}  # o: the order of s_i and s_{i+1}, as in (s_i, s_{i+1}) = (0, 2 o)
+    cost = [0, 0, 0]
     for i in range(len(ts) - 2):
-        cost = {r2: min(cost[r] + gap(r, q) + (0 if one_slope(q, r2, s[i], s[i + 1]) else 1)
-                        for r in signs for q in signs) for r2 in signs}
-    return 1 + min(cost[r] + gap(r, q) for r in signs for q in signs)
+        T = step[(s[i + 1] > s[i]) - (s[i + 1] < s[i])]
+        cost = [min(cost[0] + T[0][j], cost[1] + T[1][j], cost[2] + T[2][j]) for j in range(3)]
+    return 1 + min(cost[j] + gap(r, q) for j, r in enumerate(signs) for q in signs)
 
 
 def check_lower_bound(cert, base, say):
