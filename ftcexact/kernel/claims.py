@@ -36,8 +36,8 @@ class Instance:
     ``K`` points (``K`` distinct inputs), ``N = |T|``, input dimension ``d``,
     ``dy`` outputs, ``widths`` (hidden layer widths in order; for a residual
     network the hidden widths of its blocks), ``depth`` (affine layers),
-    ``kind`` ("feedforward" or "resnet"), ``max_abs_target`` (largest
-    ``|z_i|``), ``one_hot`` (every label a one-hot vector), and ``blocks``: a
+    ``kind`` ("feedforward" or "resnet"), ``slopes`` (the activation's ``(S-, S+)``, ReLU unless set),
+    ``max_abs_target`` (largest ``|z_i|``), ``one_hot`` (every label a one-hot vector), and ``blocks``: a
     function returning the consecutive blocks of unchanged points in the order
     of the network's projection (or raising :class:`ValueError` when that
     order is not defined), used only by [FTC] Theorem 4.4.
@@ -48,6 +48,7 @@ class Instance:
         self.widths, self.depth, self.kind = list(widths), depth, kind
         self.m = sum(widths)
         self.max_abs_target, self.one_hot, self.blocks = max_abs_target, one_hot, blocks
+        self.slopes = (0, 1)  # the activation's (S-, S+); the verifier sets g's
 
 
 def _le_sqrt(m, c, n):
@@ -83,7 +84,11 @@ def _labels_in_unit_box(inst):
             f"the statement assumes labels in [-1, 1]; the largest |z_i| is {inst.max_abs_target}")
 
 
-def _depth(inst, want, name):
+def _depth(inst, want, name, relu_like=False):
+    s_neg, s_pos = inst.slopes  # [FTC] is about ReLU networks, [YSJ] about the family max{S+ v, S- v}, S+ > S- >= 0
+    if not ((s_neg, s_pos) == (0, 1) or (relu_like and s_pos > s_neg >= 0)):
+        return False, "", f"the statement is about {'ReLU-like' if relu_like else 'ReLU'} networks; g's " \
+            f"activation has slopes ({s_neg}, {s_pos})"
     ok = inst.kind == "feedforward" and inst.depth == want
     return ok, f"g is a {name} network", \
         f"the statement is about {name} networks; this one has {inst.depth - 1} hidden layers"
@@ -164,8 +169,9 @@ def _three_layer(formula, bound_of):
 def _prop_6_1(printed):
     def check(inst):
         L, N, K = inst.depth, inst.N, inst.K
-        if inst.kind != "feedforward" or L < 4:
-            return [(False, "", f"Proposition 6.1 is about L >= 4 layers; this network has {L}")]
+        if inst.kind != "feedforward" or L < 4 or tuple(inst.slopes) != (0, 1):
+            return [(False, "", f"Proposition 6.1 is about ReLU networks of L >= 4 layers; this one has {L}, "
+                                f"slopes {tuple(map(str, inst.slopes))}")]
         P, w = (L - 1) // 2, max(inst.widths, default=0)
         r = Fraction(w - 2, 4)  # w <= 4 min{sqrt(A), sqrt(K)} + 2  iff  r <= 0 or r^2 <= A and r^2 <= K
         if printed:  # A = 3N / sqrt(P) + 5: r^2 - 5 <= 3N / sqrt(P)  iff  lhs <= 0 or lhs^2 P <= 9 N^2
@@ -183,14 +189,14 @@ def _prop_6_1(printed):
 def _ysj_thm_3_1(inst):
     d1, d2 = (inst.widths + [0, 0])[:2]
     need = 4 * inst.K * inst.dy
-    return [_depth(inst, 3, "two-hidden-layer"), _labels_in_unit_box(inst),
+    return [_depth(inst, 3, "two-hidden-layer", relu_like=True), _labels_in_unit_box(inst),
             (d1 * d2 >= need, f"widths ({d1}, {d2}): d1 d2 = {d1 * d2} >= 4 K d_y = {need}",
              f"widths ({d1}, {d2}) do not meet d1 d2 >= 4 K d_y = {need}")]
 
 
 def _ysj_prop_3_2(inst):
     d1, d2, d3 = (inst.widths + [0, 0, 0])[:3]
-    return [_depth(inst, 4, "three-hidden-layer"),
+    return [_depth(inst, 4, "three-hidden-layer", relu_like=True),
             (inst.one_hot, "one-hot labels", "the statement is about one-hot labels"),
             (d1 * d2 >= 4 * inst.K and d3 >= 4 * inst.dy,
              f"widths ({d1}, {d2}, {d3}): d1 d2 >= 4K = {4 * inst.K}, d3 >= 4 d_y = {4 * inst.dy}",

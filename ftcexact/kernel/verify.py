@@ -228,6 +228,7 @@ def check_fine_tuning(cert, base, say):
             run = 0 if changed else run + 1
         return runs + ([run] if run else []), len(order)
     inst = Instance(data.K, len(T), data.d, data.dy, g.widths, g.depth, g.kind, big, one_hot, blocks)
+    inst.slopes = g.slopes
     for ok, checked, failure in statement_checks(statement, inst):
         if not ok:
             raise Rejected(f"statement {statement}: {failure}")

@@ -328,3 +328,34 @@ def test_least_piece_count_agrees_with_brute_force():
         ts = [Q(t) for t in sorted(rng.sample(range(-9, 9), K))]
         vs = [Q(rng.choice([0, 0, 1, -1, rng.randint(-4, 4)]), rng.randint(1, 2)) for _ in range(K)]
         assert min_pieces_dp(ts, vs) == _min_pieces_brute(ts, vs), (ts, vs)
+
+
+@pytest.mark.parametrize("activation, statement, expected", [
+    ("leaky:1/2:1", "ftc_lemma_4_5", 1), ("leaky:1/2:1", "ftc_thm_4_1_upper", 1), ("leaky:0:1", "ftc_lemma_4_5", 0),
+    ("relu", "ftc_lemma_4_5", 0), ("leaky:1/2:1", None, 0),
+])
+def test_relu_statements_need_relu_networks(tmp_path, activation, statement, expected):
+    """A statement of [FTC] (or of ftcexact) is about ReLU networks; before the fix a leaky network of the
+    right depth and size was accepted as evidence for it (the registry checked depth and kind only)."""
+    doc = {"format": "ftcexact-certificate", "version": 2, "kind": "fine-tuning",
+           "claim": {"N": 1, "K": 2, "d": 1, "neurons": 1}, "dataset": {"x": ["0", "1"], "y": ["0", "1"]},
+           "network": {"activation": activation, "layers": [{"W": [["1"]], "b": ["0"]}, {"W": [["1"]], "b": ["0"]}]}}
+    if statement:
+        doc["claim"]["statement"] = statement
+    code, out, _, _ = verify_doc(tmp_path / "c.json", doc)
+    assert code == expected, out
+    if expected:
+        assert "about ReLU networks" in out
+
+
+def test_ysj_statements_accept_the_relu_like_family_only():
+    """[YSJ] Theorem 3.1 is about the family max{S+ v, S- v} with S+ > S- >= 0: (1/2, 1) is in it,
+    (2, 1), (-1, 1) and (1, 1) are not; [FTC] statements take ReLU only."""
+    from fractions import Fraction
+    from ftcexact.kernel.claims import Instance, statement_checks
+    for slopes, ysj, ftc in (((0, 1), True, True), ((Fraction(1, 2), 1), True, False), ((2, 1), False, False),
+                             ((-1, 1), False, False), ((1, 1), False, False)):
+        inst = Instance(4, 2, 1, 1, [4, 4], 3, "feedforward", 1, False, None)
+        inst.slopes = slopes
+        assert all(ok for ok, _, _ in statement_checks("ysj_thm_3_1", inst)) == ysj, slopes
+        assert all(ok for ok, _, _ in statement_checks("ftc_app_a", inst)) == ftc, slopes
