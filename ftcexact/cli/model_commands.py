@@ -7,7 +7,7 @@ import json
 import os
 
 from ..models import ModelError
-from .main import INPUT_ERRORS, UsageError
+from .main import INPUT_ERRORS, UsageError, check_output
 
 
 def _describe(net):
@@ -93,6 +93,10 @@ def cmd_export(args):
             raise UsageError("--tolerance must be >= 0")
     cert = _read_certificate(args.certificate)
     base = os.path.dirname(os.path.abspath(args.certificate))
+    spec = cert.get("dataset")
+    check_output(args.output, args.probe,
+                 os.path.join(base, spec["path"]) if isinstance(spec, dict) and isinstance(spec.get("path"), str)
+                 else None)
     f, g = certificate_networks(cert, base)
     frozen = cert.get("frozen")
     if frozen and same_file(args.output, os.path.join(base, frozen["path"])):

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from .main import UsageError
+from .main import UsageError, check_output
 
 
 def cmd_prove(args):
     from ..proofcheck import NOT_CHECKED, REGISTRY, default_proofs_dir, load_checks, run_checks, write_json, \
         write_report
     proofs_dir = args.proofs or default_proofs_dir()
+    sources = sorted(Path(proofs_dir).glob("*.py")) if Path(proofs_dir).is_dir() else []
+    check_output(args.report, *sources)
+    check_output(args.json, args.report, *sources)
     try:
         load_checks(proofs_dir)
     except FileNotFoundError as e:
