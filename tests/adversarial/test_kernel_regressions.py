@@ -359,3 +359,27 @@ def test_ysj_statements_accept_the_relu_like_family_only():
         inst.slopes = slopes
         assert all(ok for ok, _, _ in statement_checks("ysj_thm_3_1", inst)) == ysj, slopes
         assert all(ok for ok, _, _ in statement_checks("ftc_app_a", inst)) == ftc, slopes
+
+
+def test_record_pieces_are_counted_on_the_targets(tmp_path):
+    """A false quoted number accepted before the fix: 'pieces' was recomputed from the labels y, ignoring the
+    dataset's f column, while the certificate and the refutation read z = y - f. Here y = 0 (1 piece) but
+    z = (1, -1, 1, -1) needs 3; a record quoting pieces = 1 was verified."""
+    from ftcexact.search.oracle import min_width
+    from .helpers import check_records_file
+    data = {"x": [["1"], ["2"], ["3"], ["4"]], "y": ["0", "0", "0", "0"], "f": ["-1", "1", "-1", "1"]}
+    ds = dataset_from_json(data)
+    r = min_width(ds)
+    assert r["pieces"] == 3
+    from ftcexact.certificate import make_certificate
+    cert = json.loads(json.dumps(make_certificate(ds, r["network"], construction="min-width-oracle")))
+    cert["dataset"] = data
+    record = _record(data, cert, 4, 4, r["min_width"], refutation(ds, r["min_width"] - 1, dataset_json=data))
+    record["pieces"] = 3
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    assert check_records_file(path)[0] == 0
+    record["pieces"] = 1
+    path.write_text(json.dumps(record) + "\n")
+    code, out, _, _ = assert_refused(check_records_file(path), codes=(1,))
+    assert "pieces differs" in out
