@@ -81,6 +81,10 @@ def cmd_generate(args):
     check_size("d times --K", args.d * args.K, 1, MAX_ENTRIES)
     check_size("denominator", args.denominator, 1, MAX_RATIONAL_SIZE)
     check_size("magnitude", args.magnitude, 1, MAX_RATIONAL_SIZE, " (labels on T must be nonzero)")
+    values = args.denominator * (2 * args.magnitude * args.denominator + 1)  # at most this many coordinates
+    if values ** min(args.d, 64) < args.K:
+        raise UsageError(f"cannot draw {args.K} distinct points in dimension {args.d} with --magnitude "
+                         f"{args.magnitude} and --denominator {args.denominator}: raise them")
     ds = random_dataset(args.d, args.K, args.N, seed=args.seed, denominator=args.denominator,
                         magnitude=args.magnitude, with_f=args.with_f)
     write_json_atomic(dataset_to_json(ds), args.output)

@@ -103,6 +103,7 @@ def test_export_does_not_overwrite_a_referenced_dataset(tmp_path):
     (["generate", "--d", "10001", "--K", "5"], "--d must be between 1 and 10000"),
     (["generate", "--d", "100", "--K", "10001"], "--d times --K must be between 1 and 1000000"),
     (["generate", "--N", "11", "--K", "10"], "--N must be between 0 and 10"),
+    (["generate", "--K", "1000", "--d", "1", "--magnitude", "1", "--denominator", "2"], "cannot draw 1000 distinct"),
     (["partition", "--K", "100001", "--T", "1"], "--K must be between 1 and 100000"),
     (["partition", "--K", "1000000000", "--T", "1"], "--K must be between 1 and 100000"),
     (["lower-bound", "--N", "1", "--K", "1000001"], "--K must be between 1 and 1000000"),
@@ -138,7 +139,7 @@ def test_command_line_sizes_below_their_caps_are_accepted(tmp_path, argv):
 
 
 @pytest.mark.parametrize("argv", [
-    ["generate", "--K", "1000000", "--N", "3", "--d", "1"],
+    ["generate", "--K", "1000000", "--N", "3", "--d", "1", "--magnitude", "1000000"],
     ["generate", "--K", "10000", "--N", "3", "--d", "100"],
     ["partition", "--K", "100000", "--T", "1,2,100000", "--json"],
     ["lower-bound", "--N", "3", "--K", "1000000"],
