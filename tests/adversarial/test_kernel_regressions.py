@@ -383,3 +383,21 @@ def test_record_pieces_are_counted_on_the_targets(tmp_path):
     path.write_text(json.dumps(record) + "\n")
     code, out, _, _ = assert_refused(check_records_file(path), codes=(1,))
     assert "pieces differs" in out
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("9" * 100_000, True), ("9" * 100_001, False), ("-" + "9" * 100_001, False), ("+" + "9" * 100_000, True),
+    ("1/" + "0" * 99_999 + "1", True), ("1/" + "0" * 100_000 + "1", False), ("1/" + "0" * 200_000 + "7", False),
+])
+def test_digit_cap_is_exact(text, ok):
+    """The cap of 100 000 digits let an unsigned numerator of 100 001 digits through (the sign allowance
+    applied to unsigned numbers too), and a denominator with any number of leading zeros (the fast pattern's 0*)."""
+    from ftcexact.kernel.evaluate import CERT_MAX_DIGITS, CERT_MAX_EXPONENT
+    from ftcexact.kernel.numbers import RationalError, parse_rational, parse_rationals
+    for parse in (lambda t: parse_rational(t, CERT_MAX_DIGITS, CERT_MAX_EXPONENT),
+                  lambda t: parse_rationals([t, "1"], CERT_MAX_DIGITS, CERT_MAX_EXPONENT)):
+        if ok:
+            parse(text)
+        else:
+            with pytest.raises(RationalError):
+                parse(text)
