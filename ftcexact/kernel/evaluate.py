@@ -48,7 +48,7 @@ from .reader import Malformed
 
 __all__ = ["Net", "read_net", "activation_slopes", "evaluate_dense", "restrict_to_direction", "first_layer_direction",
            "size_bound", "check_size", "piece_index", "TooManyPieces", "MAX_PIECES", "MAX_VALUE_BITS",
-           "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "MAX_AFFINE_MAPS", "SWEEP_WORK", "number", "vector",
+           "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "MAX_AFFINE_MAPS", "SWEEP_WORK", "MAX_FORM_ENTRIES", "number", "vector",
            "input_bits", "sweep_budget", "clear_denominators", "LCM_WORK", "MAX_CLEARED_BITS"]
 
 #: Digits of one number in a certificate, and the largest decimal exponent (so the size of a number
@@ -310,8 +310,10 @@ class TooManyPieces(Malformed):
     """The restriction to a line would have more than the allowed number of pieces."""
 
 
-#: Default cap on the pieces of a restriction to a line (about a gigabyte of affine forms at width 100).
-MAX_PIECES = 2_000_000
+#: Default cap on the pieces of a restriction to a line, and on pieces times neurons of one layer (every piece
+#: keeps each neuron's affine form: 2^25 of them take about 600 MB; one hidden layer of m neurons makes m + 1
+#: pieces, so m <= 5792).
+MAX_PIECES, MAX_FORM_ENTRIES = 2_000_000, 2**25
 #: Work of a restriction to a line, in units (one neuron on one piece, per 512 bits of the values there):
 #: this fixed part plus 8 units per network entry (about a second at most; see :func:`sweep_budget`).
 SWEEP_WORK = 50_000
@@ -372,6 +374,9 @@ def _split_pieces(bps, forms, slopes, max_pieces):
                 if (lo is None or r > lo) and (hi is None or r < hi):
                     kinks.setdefault(r, []).append(k)
         cuts = sorted(kinks)
+        if (len(new_forms) + len(cuts) + 1) * len(A) > MAX_FORM_ENTRIES:  # each piece keeps every neuron's form
+            raise TooManyPieces(f"the restriction to a line would hold more than {MAX_FORM_ENTRIES} affine forms "
+                                "(pieces times neurons)")
         t = _interior(lo, cuts[0] if cuts else hi)
         on = [side(a, c, a * t + c > 0) for a, c in zip(A, B)]
         on_A, on_B = [v[0] for v in on], [v[1] for v in on]

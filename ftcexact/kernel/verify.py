@@ -217,7 +217,7 @@ def check_fine_tuning(cert, base, say):
 
     def blocks():
         if not keep_f:
-            raise ValueError("the first layer does not read one direction")
+            raise ValueError("the first layer does not read one direction, or its restriction exceeds the caps")
         order = sorted(set(projections))
         if len({s for s, _ in order}) != len(order):
             raise ValueError("two points with one projection")
