@@ -32,7 +32,7 @@ MAX_POINTS = 10**6           # generate --K, lower-bound --K (the kernel's cap o
 MAX_PARTITION_K = 10**5      # partition --K (it prints the whole partition)
 MAX_DIMENSION = 10**4        # generate --d
 MAX_ENTRIES = 10**6          # generate --d times --K (about 7 s)
-MAX_SEARCH_K = 64            # search --K (one candidate of K = 64 takes about 15 s)
+MAX_SEARCH_K = 64            # search --K (one candidate of K = 64 takes 4 to 15 s; K = 128 a minute)
 MAX_RATIONAL_SIZE = 10**9    # generate --denominator and --magnitude
 
 

@@ -117,7 +117,7 @@ def _int_range(text, name="K"):
                 continue
             for v in bounds:
                 check_size(name, v, 0, MAX_SEARCH_K, " (the search explores small datasets: one candidate of "
-                                                     f"K = {MAX_SEARCH_K} takes about 15 s)")
+                                                     f"K = {MAX_SEARCH_K} takes up to 15 s)")
             out += list(range(bounds[0], bounds[1] + 1))
     except ValueError:
         raise UsageError(f"expected an integer, a range a-b or a list, got {text!r}") from None
