@@ -293,7 +293,6 @@ def test_least_piece_count_is_fast_on_many_points():
 def _min_pieces_brute(ts, vs):
     """Fewest pieces by brute force over slopes: at every point a left and a right slope from a set that
     realises every order against the secants; a gap costs 0, 1 or 2 breakpoints (see docs/pieces.md)."""
-    from ftcexact.kernel.numbers import Q
     s = [(vs[i + 1] - vs[i]) / (ts[i + 1] - ts[i]) for i in range(len(ts) - 1)]
     if not s:
         return 1
