@@ -34,8 +34,9 @@ def _line(net, obj, args):
     point = _vector(args.point, "point") if args.point else None
     if args.direction:
         return point, _vector(args.direction, "direction")
-    hint = (obj.get("hints") or {}).get("direction")
-    if hint and net.input_dim not in (None, 1):
+    hints = obj.get("hints")
+    hint = hints.get("direction") if isinstance(hints, dict) else None  # hints are optional and untrusted
+    if isinstance(hint, list) and hint and net.input_dim not in (None, 1):
         a = [parse_rational(v) for v in hint]
         norm = sum(v * v for v in a)
         return point, [v / norm for v in a]  # a . x(t) = t along this line
@@ -88,7 +89,8 @@ def cmd_min_pieces(args):
 
 
 STATEMENTS = {"two-layer": "Sohn et al. 2024, Theorem 4.1 (lower bound) via Corollary 4.2's dataset family",
-              "three-layer": "Sohn et al. 2024, Theorem 5.1 (lower bound), with the (d1+1)(d2+1) piece count",
+              "three-layer": "Sohn et al. 2024, Theorem 5.1 (lower bound), with the proven piece count P(d1, d2)",
+              "three-layer-product": "Sohn et al. 2024, Theorem 5.1 (lower bound), with the (d1+1)(d2+1) piece count",
               "three-layer-ysj": "Sohn et al. 2024, Theorem 5.1 (lower bound), with Yun et al.'s 2 d1 d2 + d2 + 1"}
 
 
