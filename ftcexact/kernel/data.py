@@ -25,9 +25,9 @@ import os
 from .evaluate import clear_denominators, number, vector
 from .numbers import Q
 from .reader import BLOCK_ROWS, MAX_JSON_BYTES, Malformed, Rejected, exact_block, open_arrays, open_regular, \
-    parse_json
+    parse_json, read_bytes
 
-__all__ = ["Data", "open_dataset", "file_sha256", "referenced_file"]
+__all__ = ["Data", "open_dataset", "file_sha256", "referenced_file", "MAX_REFERENCED_BYTES"]
 
 
 def file_sha256(path):
@@ -40,11 +40,23 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def referenced_file(spec, base_dir, what):
-    """The path of ``{"path", "sha256"}`` (relative to ``base_dir``) after checking its sha256."""
+#: Largest referenced file hashed: an .npz archive (streamed) or a source model; JSON files (read whole)
+#: are capped at MAX_JSON_BYTES.  Checked before hashing (a sparse file costs nothing to make).
+MAX_REFERENCED_BYTES = 64 * 2**30
+
+
+def referenced_file(spec, base_dir, what, cap=MAX_JSON_BYTES):
+    """The path of ``{"path", "sha256"}`` (relative to ``base_dir``) after checking its size and sha256:
+    at most ``cap`` bytes, or MAX_REFERENCED_BYTES for a zip archive (an .npz dataset)."""
     if not (isinstance(spec, dict) and isinstance(spec.get("path"), str) and isinstance(spec.get("sha256"), str)):
         raise Malformed(f"{what}: a reference needs string fields 'path' and 'sha256'")
     path = os.path.join(base_dir, spec["path"])
+    fh, size = open_regular(path)
+    with fh:
+        limit = MAX_REFERENCED_BYTES if fh.read(2) == b"PK" else cap
+    if size > limit:
+        raise Malformed(f"{what} file {spec['path']} has {size} bytes, more than the cap of {limit}"
+                        + (" (store large datasets as .npz)" if limit == MAX_JSON_BYTES else ""))
     if file_sha256(path) != spec["sha256"].lower():
         raise Rejected(f"{what} file {spec['path']} does not match the recorded sha256")
     return path
@@ -163,17 +175,12 @@ def open_dataset(spec, base_dir):
     if "path" not in spec:
         return _json_data(spec, classes, "dataset")
     path = referenced_file(spec, base_dir, "dataset")
-    fh, size = open_regular(path)
+    fh, _ = open_regular(path)
     with fh:
         magic = fh.read(4)
     if magic.startswith(b"PK"):
         return _npz_data(path, classes)
-    if size > MAX_JSON_BYTES:
-        raise Malformed(f"{path} has {size} bytes, more than the cap of {MAX_JSON_BYTES} for JSON "
-                        "(store large datasets as .npz)")
-    fh, _ = open_regular(path)
-    with fh:
-        return _json_data(parse_json(fh.read(), path), classes, spec["path"])
+    return _json_data(parse_json(read_bytes(path), path), classes, spec["path"])
 
 
 number  # re-exported for the checkers' convenience

@@ -137,7 +137,9 @@ def check_records(path, say, progress=None):
         raise Malformed(f"{path} has {size} bytes, more than the cap of {MAX_RECORDS_BYTES}")
     base, count, best = os.path.dirname(os.path.abspath(path)), 0, {}
     with fh:
-        for n, line in enumerate(fh, start=1):
+        # readline with a bound: a line without a newline is never read past the cap (a sparse file of
+        # 16 GiB without one would otherwise be read whole)
+        for n, line in enumerate(iter(lambda: fh.readline(MAX_JSON_BYTES + 1), b""), start=1):
             if len(line) > MAX_JSON_BYTES:
                 raise Rejected(f"line {n}: longer than the cap of {MAX_JSON_BYTES} bytes")
             if not line.endswith(b"\n"):

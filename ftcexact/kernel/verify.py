@@ -46,7 +46,7 @@ from bisect import bisect_right
 from . import refutation
 from .claims import LIMITS, LOWER_STATEMENTS, PIECE_STATEMENTS, STATEMENTS, Instance, limit, \
     lower_statement_bound, statement_checks
-from .data import open_dataset, referenced_file
+from .data import MAX_REFERENCED_BYTES, open_dataset, referenced_file
 from .evaluate import TooManyPieces, check_size, clear_denominators, evaluate_dense, first_layer_direction, \
     input_bits, number, read_net, restrict_to_direction, sweep_budget, vector
 from .numbers import Q, show_rational
@@ -118,7 +118,7 @@ def _frozen(cert, data, base, say):
     source = spec.get("source")
     note = ""
     if source is not None:
-        referenced_file(source, base, "source model")
+        referenced_file(source, base, "source model", MAX_REFERENCED_BYTES)
         note = f"; its source {source['path']} matches its sha256 too (the conversion is not re-checked here)"
     say(f"f: frozen network {spec['path']} ({f.activation_name()}, widths {f.widths}), sha256 matches{note}")
     return f

@@ -30,11 +30,14 @@ def fine_tuning(x, y, network, N=None, d=1, extra=None):
 IDENTITY = [{"W": [["1"]], "b": ["0"]}, {"W": [["1"]], "b": ["0"]}]
 
 
-def not_malformed(result, expect=(0, 1)):
+def not_malformed(result, expect=(0, 1), bound=FAST):
     code, out, err, seconds = result
     assert code in expect, (code, out[-300:], err)
-    assert seconds < FAST
+    assert seconds < bound
     return result
+
+
+AT_CAP = 30  # seconds: an input at a cap does the most work the cap allows
 
 
 # ---------------------------------------------------------------- file kind
@@ -158,7 +161,7 @@ def test_value_growth_cap_in_the_verifier(tmp_path, digits, ok):
     doc = fine_tuning(["1"], ["1"], _chain(digits), N=1)
     result = verify_doc(tmp_path / "c.json", doc)
     if ok:
-        not_malformed(result, (1,))
+        not_malformed(result, (1,), AT_CAP)
     else:
         code, _, err, _ = assert_refused(result, codes=(2,))
         assert "bits through the layers" in err
@@ -220,7 +223,7 @@ def test_form_entries_cap(tmp_path, m, ok):
     and 6 GB before this cap, 50 000 would have exhausted the memory)."""
     result = verify_doc(tmp_path / "c.json", _piece_count(_one_layer(m), m + 1))
     if ok:
-        not_malformed(result, (0,))
+        not_malformed(result, (0,), AT_CAP)
     else:
         code, _, err, _ = assert_refused(result, codes=(2,))
         assert "affine forms" in err
@@ -322,7 +325,7 @@ def test_class_count(tmp_path, C, ok):
     doc["dataset"]["classes"] = C
     result = verify_doc(tmp_path / "c.json", doc)
     if ok:
-        not_malformed(result, (0,))
+        not_malformed(result, (0,), AT_CAP)
     else:
         code, _, err, _ = assert_refused(result, codes=(2,))
         assert "between 2 and 100000" in err

@@ -419,3 +419,46 @@ def test_wide_layer_restriction_memory(tmp_path):
            "network": net}
     code, out, _, seconds = verify_doc(tmp_path / "c.json", doc)
     assert code == 0 and "evaluation: dense" in out and seconds < 5
+
+
+@pytest.mark.parametrize("where, size, first", [
+    ("dataset", 2**40, b"{"), ("dataset", 2**40, b"PK"), ("frozen", 2**30, b"{"), ("source", 2**40, b"\x08")])
+def test_huge_referenced_files_are_refused_before_hashing(tmp_path, where, size, first):
+    """A HANG before the fix: a referenced file was hashed whole before any size check, so a sparse file of
+    1 TiB (made in a millisecond with truncate) kept the verifier hashing for about half an hour."""
+    import hashlib
+    big = tmp_path / "big"
+    with open(big, "wb") as fh:
+        fh.write(first)
+        fh.truncate(size)
+    net = {"format": "ftcexact-network", "version": 1, "activation": "relu",
+           "layers": [{"W": [["1"]], "b": ["0"]}, {"W": [["1"]], "b": ["0"]}]}
+    text = json.dumps(net)
+    (tmp_path / "f.json").write_text(text)
+    frozen = {"path": "f.json", "sha256": hashlib.sha256(text.encode()).hexdigest()}
+    doc = {"format": "ftcexact-certificate", "version": 2, "kind": "fine-tuning",
+           "claim": {"N": 0, "K": 1, "d": 1, "neurons": 0}, "dataset": {"x": ["1"], "y": ["1"]}, "frozen": frozen,
+           "network": [{"W": [], "b": []}, {"W": [[]], "b": ["0"]}]}
+    ref = {"path": "big", "sha256": "0" * 64}
+    if where == "dataset":
+        doc["dataset"] = ref
+    elif where == "frozen":
+        doc["frozen"] = ref
+    else:
+        doc["frozen"]["source"] = ref
+    code, _, err, _ = assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(2,))
+    assert "more than the cap" in err
+
+
+def test_results_file_line_without_newline_is_read_up_to_the_cap_only(tmp_path):
+    """A 10 GiB sparse results file without a newline was read whole into memory as one line before its
+    length was checked; lines are now read with a bound."""
+    import resource
+    path = tmp_path / "r.jsonl"
+    with open(path, "wb") as fh:
+        fh.truncate(10 * 2**30)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    from .helpers import check_records_file
+    code, out, _, _ = assert_refused(check_records_file(path), codes=(1,), bound=30)
+    assert "longer than the cap" in out
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 2 * 2**20  # KiB: under 2 GiB more
