@@ -44,3 +44,13 @@ def test_width_zero_records_verify(tmp_path):
     assert code == 0, err
     assert b'"min_width": 0' in out.read_bytes()
     assert check_records_file(out)[0] == 0
+
+
+@pytest.mark.parametrize("refutations", ["all", "best", "none"])
+def test_markdown_table_with_any_refutations(tmp_path, refutations):
+    """search --markdown --refutations none exited 3 (KeyError 'min_width': without refutations records
+    state only width_upper); found by the hypothesis fuzzing."""
+    code, out, err, _ = cli(["search", "--N", "1", "--K", "1-4", "--budget", "1", "--workers", "1", "--no-progress",
+                             "--refutations", refutations, "--markdown", "-o", tmp_path / "m.jsonl"])
+    assert code == 0, err
+    assert out.count("\n| 1 |") == 4
