@@ -450,8 +450,17 @@ def width_feasible(ts, zs, w):
     for t, z in zip(ts, zs):
         if pts.setdefault(t, z) != z:
             return False
-    if any(v.numerator.bit_length() + v.denominator.bit_length() > 12000 for v in list(pts) + list(pts.values())):
-        raise Unjudged("numbers too large to hand to z3 as text")
+    import sys
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)  # z3 takes numbers as text; the kernel has run already (restored below)
+    try:
+        return _width_feasible(pts, w)
+    finally:
+        sys.set_int_max_str_digits(limit)
+
+
+def _width_feasible(pts, w):
+    import z3
     order = sorted(pts)
     s = z3.Solver()
     s.set("timeout", 120_000)
