@@ -93,10 +93,30 @@ def _vector(text):
 
 
 def plot_file(target, output, point=None, direction=None, options=None):
-    """Plot a fine-tuning or lower-bound certificate, or a dataset with ``options.network``."""
+    """Plot a fine-tuning or lower-bound certificate, or a dataset with ``options.network``.
+
+    Any input that is not one of these (a missing or mistyped field, text that is not UTF-8, values too
+    large for floats) raises :class:`PlotError`.
+    """
+    try:
+        ts, zs, f, drawing = _plot_inputs(target, point, direction, getattr(options, "network", None))
+    except UnicodeDecodeError:
+        raise PlotError(f"{target}: not UTF-8 text") from None
+    except PlotError:
+        raise
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as e:  # a field missing or mistyped
+        raise PlotError(f"{target}: not a certificate or a dataset this command can draw "
+                        f"({type(e).__name__}: {str(e)[:80]})") from None
+    try:
+        return plot_restriction(ts, zs, f, output, **drawing)
+    except OverflowError:
+        raise PlotError(f"{target}: values too large to draw as floats") from None
+
+
+def _plot_inputs(target, point, direction, network_file):
+    """``(ts, zs, f)`` to draw and the options of :func:`plot_restriction`, from a file."""
     with open(target, encoding="utf-8") as fh:
         obj = read_json_text(fh.read(), target)
-    network_file = getattr(options, "network", None)
     if isinstance(obj, dict) and obj.get("kind") == "lower-bound":
         ds = dataset_from_json(obj["dataset"])
         w = obj["witness"]
@@ -104,8 +124,7 @@ def plot_file(target, output, point=None, direction=None, options=None):
                           parse_rational(w["left_slope"]), parse_rational(w["right_slope"]))
         ts = [x[0] for x in ds.x]
         title = f"{obj['claim']['architecture']}: {f.pieces} pieces, so m >= {obj['claim']['bound']}"
-        return plot_restriction(ts, [z[0] for z in ds.targets], f, output, highlight=[i - 1 for i in ds.T],
-                                title=title)
+        return ts, [z[0] for z in ds.targets], f, {"highlight": [i - 1 for i in ds.T], "title": title}
     if network_file:
         ds = load_dataset(target)
         with open(network_file, encoding="utf-8") as fh:
@@ -132,8 +151,8 @@ def plot_file(target, output, point=None, direction=None, options=None):
     ts = [sum(((a - b) * c for a, b, c in zip(x, p, u)), Q(0)) for x in ds.x]
     kept = {int(i) for i in hints.get("kept", range(1, ds.K + 1))}  # JSON numbers arrive as text
     dropped = [i for i in range(ds.K) if i + 1 not in kept]
-    return plot_restriction(ts, [z[0] for z in ds.targets], f, output, highlight=[i - 1 for i in ds.T],
-                            dimmed=dropped, title=title)
+    return ts, [z[0] for z in ds.targets], f, {"highlight": [i - 1 for i in ds.T], "dimmed": dropped,
+                                               "title": title}
 
 
 def figure_5_regions(m):

@@ -26,6 +26,21 @@ class UsageError(Exception):
 #: Exceptions that mean bad input: one line on stderr, exit 2.  Command modules may extend it.
 INPUT_ERRORS = [UsageError]
 
+#: Sizes the commands accept (docs/certificate.md, "Command-line sizes"): past them a run would take
+#: minutes or more, or write a file the kernel refuses.
+MAX_POINTS = 10**6           # generate --K, lower-bound --K (the kernel's cap on lower-bound datasets)
+MAX_PARTITION_K = 10**5      # partition --K (it prints the whole partition)
+MAX_DIMENSION = 10**4        # generate --d
+MAX_ENTRIES = 10**6          # generate --d times --K (about 7 s)
+MAX_SEARCH_K = 64            # search --K (one candidate of K = 64 takes 4 to 15 s; K = 128 a minute)
+MAX_RATIONAL_SIZE = 10**9    # generate --denominator and --magnitude
+
+
+def check_size(name, value, low, high, why=""):
+    """Refuse a command-line size outside ``low..high`` with a clear message."""
+    if not low <= value <= high:
+        raise UsageError(f"--{name} must be between {low} and {high}{why}, got {value}")
+
 
 def _int_list(text):
     try:
@@ -100,6 +115,16 @@ def cmd_certify(args):
 
 def cmd_generate(args):
     from ..certificate import write_json_atomic
+    check_size("K", args.K, 1, MAX_POINTS)
+    check_size("d", args.d, 1, MAX_DIMENSION)
+    check_size("N", args.N, 0, args.K, " (N <= K)")
+    check_size("d times --K", args.d * args.K, 1, MAX_ENTRIES)
+    check_size("denominator", args.denominator, 1, MAX_RATIONAL_SIZE)
+    check_size("magnitude", args.magnitude, 1, MAX_RATIONAL_SIZE, " (labels on T must be nonzero)")
+    values = args.denominator * (2 * args.magnitude * args.denominator + 1)  # at most this many coordinates
+    if values ** min(args.d, 64) < args.K:
+        raise UsageError(f"cannot draw {args.K} distinct points in dimension {args.d} with --magnitude "
+                         f"{args.magnitude} and --denominator {args.denominator}: raise them")
     ds = random_dataset(args.d, args.K, args.N, seed=args.seed, denominator=args.denominator,
                         magnitude=args.magnitude, with_f=args.with_f)
     write_json_atomic(dataset_to_json(ds), args.output)
@@ -111,6 +136,7 @@ def cmd_partition(args):
     from ..analysis.partitions import (consecutive_partition, dropped_indices, kept_indices,
                                        lemma_4_6_holds, lemma_4_7_holds, theorem_4_4_neurons)
     K, T = args.K, sorted(set(args.T))
+    check_size("K", K, 1, MAX_PARTITION_K)
     if K < 1 or any(not 1 <= i <= K for i in T):
         raise UsageError(f"T must be a subset of {{1..{K}}}")
     rest = [i for i in range(1, K + 1) if i not in T]

@@ -79,7 +79,8 @@ def cmd_export(args):
     cert = _read_certificate(args.certificate)
     base = os.path.dirname(os.path.abspath(args.certificate))
     summary = export_certificate(cert, base, args.output, part=args.part, dtype=args.dtype, probes=args.probe,
-                                 classes=args.classes, tolerance=tolerance, inputs=[args.certificate])
+                                 classes=args.classes, tolerance=tolerance,
+                                 inputs=[p for p in (args.certificate, args.probe) if p])
     summary["certificate"] = args.certificate
     if args.json:
         print(json.dumps(summary))

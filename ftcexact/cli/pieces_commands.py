@@ -7,7 +7,7 @@ import sys
 
 from ..dataset import load_dataset, read_json_text
 from ..kernel.numbers import Q, format_rational, parse_rational
-from .main import INPUT_ERRORS, UsageError
+from .main import INPUT_ERRORS, MAX_POINTS, UsageError, check_output, check_size
 
 
 def _vector(text, name):
@@ -34,8 +34,9 @@ def _line(net, obj, args):
     point = _vector(args.point, "point") if args.point else None
     if args.direction:
         return point, _vector(args.direction, "direction")
-    hint = (obj.get("hints") or {}).get("direction")
-    if hint and net.input_dim not in (None, 1):
+    hints = obj.get("hints")
+    hint = hints.get("direction") if isinstance(hints, dict) else None  # hints are optional and untrusted
+    if isinstance(hint, list) and hint and net.input_dim not in (None, 1):
         a = [parse_rational(v) for v in hint]
         norm = sum(v * v for v in a)
         return point, [v / norm for v in a]  # a . x(t) = t along this line
@@ -88,7 +89,8 @@ def cmd_min_pieces(args):
 
 
 STATEMENTS = {"two-layer": "Sohn et al. 2024, Theorem 4.1 (lower bound) via Corollary 4.2's dataset family",
-              "three-layer": "Sohn et al. 2024, Theorem 5.1 (lower bound), with the (d1+1)(d2+1) piece count",
+              "three-layer": "Sohn et al. 2024, Theorem 5.1 (lower bound), with the proven piece count P(d1, d2)",
+              "three-layer-product": "Sohn et al. 2024, Theorem 5.1 (lower bound), with the (d1+1)(d2+1) piece count",
               "three-layer-ysj": "Sohn et al. 2024, Theorem 5.1 (lower bound), with Yun et al.'s 2 d1 d2 + d2 + 1"}
 
 
@@ -96,23 +98,29 @@ def cmd_lower_bound(args):
     from ..analysis.lower_bounds import (ftc_figure_3_dataset, ftc_lower_bound_dataset, lower_bound_certificate,
                                          ysj_theorem_3_3_dataset)
     from ..certificate import write_json_atomic
+    check_output(args.output, args.dataset)
+    cap = f" (a lower-bound dataset has at most {MAX_POINTS} points)"
     if args.dataset:
         ds = load_dataset(args.dataset)
+        check_size("dataset's K", ds.K, 1, MAX_POINTS, cap)
         statement = f"piece counting on a user dataset ({args.arch})"
     else:
         if args.family == "ysj":
             if args.N is None or args.N < 1 or args.K not in (None, args.N):
                 raise UsageError("--family ysj memorizes: give --N (>= 1) and no other K")
+            check_size("N", args.N, 1, MAX_POINTS, cap)
             ds, statement = ysj_theorem_3_3_dataset(args.N), "Yun et al. 2019, Theorem 3.3"
         elif args.family == "figure3":
             if args.N is None or args.N < 1:
                 raise UsageError("--family figure3 needs --N (>= 1); K is 2N + 1")
+            check_size("N", args.N, 1, (MAX_POINTS - 1) // 2, cap)
             ds, statement = ftc_figure_3_dataset(args.N), "Sohn et al. 2024, §4.1 example K = 2N + 1 (Figure 3)"
         else:
             if args.N is None or args.K is None:
                 raise UsageError("give --N and --K (or --dataset)")
             if not 0 <= args.N <= args.K or args.K < 1:
                 raise UsageError(f"need 0 <= N <= K and K >= 1, got N = {args.N}, K = {args.K}")
+            check_size("K", args.K, 1, MAX_POINTS, cap)
             ds, statement = ftc_lower_bound_dataset(args.N, args.K), STATEMENTS[args.arch]
     try:
         cert = lower_bound_certificate(ds, args.arch, statement)
@@ -133,6 +141,7 @@ def cmd_lower_bound(args):
 
 def cmd_plot(args):
     from ..plot import plot_figure5, plot_file
+    check_output(args.output, None if args.target == "figure5" else args.target, args.network)
     if args.target == "figure5":
         plot_figure5(args.m, args.output)
     else:

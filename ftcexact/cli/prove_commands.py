@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .main import UsageError
+from .main import UsageError, check_output
 
 
 def _existing_mode(path):
@@ -55,6 +55,9 @@ def cmd_prove(args):
     start = Path.cwd().resolve()
     out = Path(args.out or ".")
     report = args.report or (None if args.only else str(out / "proof-report.md"))
+    sources = sorted(Path(proofs_dir).glob("*.py"))
+    check_output(report, *sources)
+    check_output(args.json_file, report, *sources)
     if report and not args.force:
         existing = _existing_mode(report)
         if existing == "full" and (mode == "quick" or args.only):

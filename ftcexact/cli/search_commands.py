@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 
 from ..dataset import load_dataset
-from .main import UsageError
+from .main import MAX_SEARCH_K, UsageError, check_output, check_size
+
+#: search: candidates per run (budget times pairs) and worker processes.
+MAX_SEARCH_TASKS, MAX_WORKERS = 10**7, 256
 
 
 def _refutation_path(cert_path):
@@ -26,6 +28,8 @@ def cmd_min_width(args):
     from ..search.adversarial import paper_bounds
     if args.arch != "two-layer":
         raise UsageError("min-width decides --arch two-layer only (one hidden layer)")
+    check_output(args.output, args.dataset)
+    check_output(_refutation_path(args.output) if args.output else None, args.dataset)
     ds = load_dataset(args.dataset)
     if ds.dy != 1:
         raise UsageError("min-width needs scalar labels (one output)")
@@ -98,16 +102,22 @@ def cmd_min_width(args):
     return 0
 
 
-def _int_range(text):
-    """``"3"``, ``"1-9"`` or ``"1,2,5"`` -> list of ints."""
+def _int_range(text, name="K"):
+    """``"3"``, ``"1-9"`` or ``"1,2,5"`` -> list of ints, each in ``0..MAX_SEARCH_K``."""
     out = []
     try:
         for part in text.replace(" ", "").split(","):
             if "-" in part[1:]:
                 a, b = part.split("-", 1)
-                out += list(range(int(a), int(b) + 1))
+                bounds = [int(a), int(b)]
             elif part:
-                out.append(int(part))
+                bounds = [int(part)] * 2
+            else:
+                continue
+            for v in bounds:
+                check_size(name, v, 0, MAX_SEARCH_K, " (the search explores small datasets: one candidate of "
+                                                     f"K = {MAX_SEARCH_K} takes up to 15 s)")
+            out += list(range(bounds[0], bounds[1] + 1))
     except ValueError:
         raise UsageError(f"expected an integer, a range a-b or a list, got {text!r}") from None
     return out
@@ -115,11 +125,14 @@ def _int_range(text):
 
 def cmd_search(args):
     from ..search.adversarial import search
-    pairs = [(N, K) for K in _int_range(args.K) for N in _int_range(args.N) if 0 <= N <= K and K >= 1]
+    pairs = [(N, K) for K in _int_range(args.K) for N in _int_range(args.N, "N") if 0 <= N <= K and K >= 1]
     if not pairs:
         raise UsageError("no (N, K) with 0 <= N <= K and K >= 1 in --N/--K")
     if args.budget < 1 or (args.workers is not None and args.workers < 1):
         raise UsageError("--budget and --workers must be positive")
+    check_size("budget", args.budget * len(pairs), 1, MAX_SEARCH_TASKS,
+               f" candidates in all (budget x {len(pairs)} (N, K) pairs; the task list is built up front)")
+    check_size("workers", args.workers or 1, 1, MAX_WORKERS)
     try:
         summary = search(pairs, args.budget, args.seed, args.output, workers=args.workers,
                          scheduler=args.scheduler, refutations=args.refutations, progress=not args.no_progress,
