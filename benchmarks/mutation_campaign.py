@@ -67,7 +67,7 @@ def base_documents(seed=0):
     from ftcexact.analysis.lower_bounds import (ftc_figure_3_dataset, ftc_lower_bound_dataset,
                                                 lower_bound_certificate, ysj_theorem_3_3_dataset)
     from ftcexact.analysis.three_layer_pieces import extremal_network, piece_count_certificate
-    from ftcexact.certificate import network_document
+    from ftcexact.models.native import network_document
     from ftcexact.constructions import CONSTRUCTIONS, certify
     from ftcexact.dataset import Dataset, dataset_from_json, random_dataset
     from ftcexact.kernel.numbers import Q, format_rational

@@ -63,7 +63,7 @@ def _templates():
     """Small real inputs of every kind, whose parts the fuzzer replaces."""
     from ftcexact.analysis.lower_bounds import ftc_lower_bound_dataset, lower_bound_certificate
     from ftcexact.analysis.three_layer_pieces import extremal_network, piece_count_certificate
-    from ftcexact.certificate import network_document
+    from ftcexact.models.native import network_document
     from ftcexact.constructions import certify
     from ftcexact.dataset import dataset_from_json
     from ftcexact.search.adversarial import evaluate

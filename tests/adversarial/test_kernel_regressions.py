@@ -128,7 +128,7 @@ def test_record_whose_certificate_hides_the_targets_in_a_frozen_network(tmp_path
     "(N, K) = (0, 4), exact min width 0" with a certificate whose frozen network f fits y, so that
     z = y - f(x) = 0 and g is the empty network; with min_width 0 no refutation is asked for."""
     import hashlib
-    from ftcexact.certificate import network_document
+    from ftcexact.models.native import network_document
     from ftcexact.search.oracle import min_width
     from .helpers import check_records_file
     ds = dataset_from_json(ALT4)
