@@ -31,6 +31,9 @@ class _Quiet:
     def set_description(self, desc=None, refresh=True):
         pass
 
+    def set_description_str(self, desc=None, refresh=True):
+        pass
+
     def close(self):
         pass
 
@@ -80,7 +83,7 @@ class Stages:
     """
 
     def __init__(self, command, show=True):
-        self.bar = bar(desc=command, show=show, bar_format="{desc}  [{elapsed}]")
+        self.bar = bar(desc=command, show=show, bar_format="{desc} [{elapsed}]")
         self.command = command
         self._stop = threading.Event()
         self._thread = None
@@ -97,7 +100,7 @@ class Stages:
 
     def stage(self, text):
         """Show ``command: text``."""
-        self.bar.set_description(f"{self.command}: {text[:70]}")
+        self.bar.set_description_str(f"{self.command}: {text[:70]}")
 
     def close(self):
         self._stop.set()
