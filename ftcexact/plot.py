@@ -12,10 +12,10 @@ import tempfile
 from .analysis.pieces import from_vertices, restrict_to_line
 from .certificate import certificate_dataset
 from .dataset import dataset_from_json, load_dataset, read_json_text
-from .kernel.numbers import Q, parse_rational
+from .kernel.numbers import Q, as_rational, parse_rational
 from .network import network_from_json
 
-__all__ = ["plot_restriction", "plot_file", "plot_figure5", "certified_n_star", "figure_5_regions", "STYLE"]
+__all__ = ["plot_restriction", "plot_file", "plot_certificate", "plot_figure5", "certified_n_star", "figure_5_regions", "STYLE"]
 
 
 class PlotError(ValueError):
@@ -146,12 +146,17 @@ def _q(x):
     return Q(p, q)
 
 
-def _vector(text):
-    return [parse_rational(v) for v in text.split(",")] if text else None
+def _vector(value):
+    """A vector from comma-separated text or a sequence of numbers (None stays None)."""
+    if value is None or (isinstance(value, str) and not value):
+        return None
+    if isinstance(value, str):
+        return [parse_rational(v) for v in value.split(",")]
+    return [as_rational(v) for v in value]
 
 
 def plot_file(target, output, point=None, direction=None, options=None):
-    """Plot a fine-tuning or lower-bound certificate, or a dataset with ``options.network``.
+    """Plot a fine-tuning or lower-bound certificate file, or a dataset with ``options.network``.
 
     Returns
     -------
@@ -162,32 +167,58 @@ def plot_file(target, output, point=None, direction=None, options=None):
     with open(target, encoding="utf-8") as fh:
         obj = read_json_text(fh.read(), target)
     network_file = getattr(options, "network", None)
-    if isinstance(obj, dict) and obj.get("kind") == "lower-bound":
-        ds = dataset_from_json(obj["dataset"])
-        w = obj["witness"]
-        f = from_vertices([parse_rational(v) for v in w["vertices"]], [parse_rational(v) for v in w["values"]],
-                          parse_rational(w["left_slope"]), parse_rational(w["right_slope"]))
-        ts = [x[0] for x in ds.x]
-        title = (f"{obj['claim']['architecture']} lower bound, N = {ds.N}, K = {ds.K}: "
-                 f"≥ {f.pieces} pieces, so m ≥ {obj['claim']['bound']}")
-        return dict(plot_restriction(ts, [z[0] for z in ds.targets], f, output, highlight=[i - 1 for i in ds.T],
-                                     title=title, curve="a fewest-piece interpolant"),
-                    kind="lower-bound")
-    if network_file:
+    if network_file and not (isinstance(obj, dict) and obj.get("kind") == "lower-bound"):
         ds = load_dataset(target)
         with open(network_file, encoding="utf-8") as fh:
             net_obj = read_json_text(fh.read(), network_file)
-        net, hints, kind = network_from_json(net_obj["network"]), net_obj.get("hints") or {}, "dataset"
+        if not isinstance(net_obj, dict) or "network" not in net_obj:
+            raise PlotError(f"{network_file}: expected a certificate or an object with a \"network\" list")
         title = f"{os.path.basename(network_file)} over {os.path.basename(target)}: N = {ds.N}, K = {ds.K}"
-    elif isinstance(obj, dict) and "network" in obj:
-        ds = certificate_dataset(obj, os.path.dirname(os.path.abspath(target)))
-        net, hints = network_from_json(obj["network"]), obj.get("hints") or {}
-        claim = obj.get("claim", {})
-        title = (f"{claim.get('construction', 'certificate')}: m = {claim.get('neurons', net.neurons)} neurons, "
-                 f"N = {ds.N} changed labels, K = {ds.K} points")
-        kind = "certificate"
-    else:
-        raise PlotError(f"{target}: not a certificate; for a dataset give --network")
+        return _plot_network(ds, network_from_json(net_obj["network"]), net_obj.get("hints") or {}, title,
+                             "dataset", output, point, direction)
+    return plot_certificate(obj, output, os.path.dirname(os.path.abspath(target)), point, direction, name=target)
+
+
+def plot_certificate(cert, output, base_dir=".", point=None, direction=None, name="the object"):
+    """Plot a parsed certificate: a fine-tuning certificate's data and g on a line, or a lower bound's witness.
+
+    Parameters
+    ----------
+    cert : dict
+        A certificate (docs/certificate.md); files it references are read from ``base_dir``.
+    output : str
+        ``.png`` or ``.svg``.
+    point, direction : str or sequence, optional
+        The line (comma-separated text or numbers); default: the certificate's projection (or
+        ``t -> t`` for one input) through 0.
+
+    Returns
+    -------
+    dict
+        As :func:`plot_file`.
+    """
+    if isinstance(cert, dict) and cert.get("kind") == "lower-bound":
+        ds = dataset_from_json(cert["dataset"])
+        w = cert["witness"]
+        f = from_vertices([parse_rational(v) for v in w["vertices"]], [parse_rational(v) for v in w["values"]],
+                          parse_rational(w["left_slope"]), parse_rational(w["right_slope"]))
+        ts = [x[0] for x in ds.x]
+        title = (f"{cert['claim']['architecture']} lower bound, N = {ds.N}, K = {ds.K}: "
+                 f"≥ {f.pieces} pieces, so m ≥ {cert['claim']['bound']}")
+        return dict(plot_restriction(ts, [z[0] for z in ds.targets], f, output, highlight=[i - 1 for i in ds.T],
+                                     title=title, curve="a fewest-piece interpolant"),
+                    kind="lower-bound")
+    if not (isinstance(cert, dict) and "network" in cert):
+        raise PlotError(f"{name}: not a certificate; for a dataset give --network")
+    ds = certificate_dataset(cert, base_dir)
+    net, hints = network_from_json(cert["network"]), cert.get("hints") or {}
+    claim = cert.get("claim", {})
+    title = (f"{claim.get('construction', 'certificate')}: m = {claim.get('neurons', net.neurons)} neurons, "
+             f"N = {ds.N} changed labels, K = {ds.K} points")
+    return _plot_network(ds, net, hints, title, "certificate", output, point, direction)
+
+
+def _plot_network(ds, net, hints, title, kind, output, point, direction):
     if ds.dy != 1:
         raise PlotError("only scalar labels can be drawn")
     u = _vector(direction) or ([parse_rational(v) for v in hints["direction"]] if "direction" in hints else None)
@@ -196,7 +227,11 @@ def plot_file(target, output, point=None, direction=None, options=None):
             raise PlotError("give --direction to draw d-dimensional data on a line")
         u = [Q(1)]
     p = _vector(point) or [Q(0)] * len(u)
+    if len(u) != ds.d or len(p) != ds.d:
+        raise PlotError(f"the line must live in R^{ds.d}: point has {len(p)}, direction {len(u)} coordinates")
     norm = sum(v * v for v in u)
+    if not norm:
+        raise PlotError("the direction of the line must be nonzero")
     # x(t) = p + t u / |u|^2, so u . x(t) = u . p + t: data are drawn at t_i = u . (x_i - p)
     f = restrict_to_line(net, p, [v / norm for v in u])
     ts = [sum(((a - b) * c for a, b, c in zip(x, p, u)), Q(0)) for x in ds.x]
