@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from ..dataset import load_dataset
 from .main import MAX_SEARCH_K, UsageError, check_output, check_size
