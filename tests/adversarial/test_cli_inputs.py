@@ -65,7 +65,7 @@ def _writing_commands(tmp_path):
         (["export", cert, "--part", "g", "-o", cert], cert),
         (["export", cert, "--part", "g", "--probe", probe, "-o", probe], probe),
         (["prove", "--proofs", proofs, "--report", proofs / "mine.py", "--no-progress"], proofs / "mine.py"),
-        (["prove", "--proofs", proofs, "--report", tmp_path / "r.md", "--json", proofs / "mine.py",
+        (["prove", "--proofs", proofs, "--report", tmp_path / "r.md", "--json-file", proofs / "mine.py",
           "--no-progress"], proofs / "mine.py"),
     ]
 
