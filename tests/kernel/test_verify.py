@@ -325,6 +325,20 @@ def test_docs_worked_example_verifies(tmp_path):
     assert run_cert(cert, tmp_path)[0] == 1
 
 
+
+def test_docs_list_every_registered_statement():
+    """docs/certificate.md's registry tables name every statement the kernel can check, and no other."""
+    import re
+    from pathlib import Path
+    from ftcexact.kernel.claims import LOWER_STATEMENTS, PIECE_STATEMENTS, STATEMENTS
+    doc = (Path(__file__).parents[2] / "docs" / "certificate.md").read_text()
+    rows = {name for line in doc.splitlines() if line.startswith("| `")
+            for name in re.findall(r"`([a-z0-9_]+)`", line.split("|")[1])}
+    registered = set(STATEMENTS) | set(LOWER_STATEMENTS) | set(PIECE_STATEMENTS)
+    assert registered - rows == set()
+    assert {r for r in rows if r.startswith(("ftc_", "ysj_", "ftcexact_"))} - registered == set()
+
+
 # ------------------------------------------------------------ activations and statements
 
 def _leaky_cert(activation, statement):
