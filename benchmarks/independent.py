@@ -282,7 +282,8 @@ def upper_bound_ok(statement, K, N, m, widths, depth, kind, slopes, big, onehot,
     integer = {"ftc_thm_5_1_upper_integer": min(u1, u2, u3, 4 * N + 4) if N else 0,
                "ftc_u1_integer": u1 if N else 0, "ftc_u2_integer": u2 if N else 0, "ftc_u3_integer": u3,
                "ftc_app_a": 4 * N + 4 if N else 0,
-               "ftcexact_u3_t": min((2 * R + 4 * -(-N // R) for R in range(1, N + 1)), default=0)}
+               "ftcexact_u3_t": min((2 * R + 4 * -(-N // R) for R in range(1, N + 1)), default=0),
+               "ftcexact_tents": 2 * N + 1 if N else 0}
     if statement in integer:
         return two and m <= integer[statement]
     if statement in ("ftc_prop_6_1", "ftc_prop_6_1_proof"):

@@ -9,7 +9,18 @@ import tempfile
 import time
 
 from ..dataset import load_dataset
-from .main import UsageError
+from .main import MAX_SEARCH_K, UsageError, check_size
+
+#: Caps checked before any work (docs/cli.md): the decisions per dataset are at most
+#: (max-width + 1)(max-width + 2) / 2 pairs, each bounded by --time-limit and --max-nodes.
+MAX_WIDTH, MAX_TIME_LIMIT, MAX_NODES, MAX_TABLE_K, MAX_RANDOM = 12, 3600.0, 10**5, 10, 1000
+
+
+def _check_limits(args):
+    check_size("max-width", args.max_width, 0, MAX_WIDTH)
+    check_size("max-nodes", args.max_nodes, 1, MAX_NODES)
+    if not 0 < args.time_limit <= MAX_TIME_LIMIT:  # also refuses NaN
+        raise UsageError(f"--time-limit must be in (0, {MAX_TIME_LIMIT:g}] seconds, got {args.time_limit}")
 
 
 def _line(ds):
@@ -53,7 +64,9 @@ def _record(ds, name, args):
 
 def cmd_three_layer_width(args):
     from .progress import Stages
+    _check_limits(args)
     ds = load_dataset(args.dataset)
+    check_size("K", ds.K, 1, MAX_SEARCH_K, " (exact widths are decided on small datasets)")
     with Stages("three-layer-width", show=not args.json) as stages:
         stages.stage(f"deciding width pairs up to d1 + d2 = {args.max_width} (z3 for NOs)")
         rec = _record(ds, os.path.basename(args.dataset), args)
@@ -159,18 +172,33 @@ def table_markdown(records, with_constructions=True):
     return "\n".join(lines)
 
 
+def _markdown_of_file(path, with_constructions):
+    """The Markdown table of a results file written by ``three-layer-table -o`` (bad input: UsageError)."""
+    from ..dataset import DatasetError
+    try:
+        with open(path, encoding="utf-8") as fh:
+            records = [json.loads(line) for line in fh if line.strip()]
+        return table_markdown(records, with_constructions=with_constructions)
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"{path}: cannot read it ({type(e).__name__})") from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, DatasetError) as e:
+        raise UsageError(f"{path}: not a three-layer-table results file ({type(e).__name__}: {str(e)[:80]})") \
+            from None
+
+
 def cmd_three_layer_table(args):
     from ..certificate import write_json_atomic  # noqa: F401 - import check before a long run
     from .progress import bar
     if args.markdown:
-        with open(args.markdown, encoding="utf-8") as fh:
-            records = [json.loads(line) for line in fh if line.strip()]
-        table = table_markdown(records, with_constructions=not args.no_constructions)
+        table = _markdown_of_file(args.markdown, not args.no_constructions)
         if args.json:
             print(json.dumps({"output": None, "datasets": [], "skipped": [], "markdown": table}))
         else:
             print(table)
         return 0
+    _check_limits(args)
+    check_size("K-max", args.K_max, 3, MAX_TABLE_K)
+    check_size("random", args.random, 0, MAX_RANDOM)
     done = set()
     if args.output and os.path.exists(args.output):
         with open(args.output, encoding="utf-8") as fh:

@@ -48,7 +48,7 @@ from array import array
 from itertools import repeat
 
 __all__ = ["Malformed", "Rejected", "MAX_JSON_BYTES", "MAX_ARRAY_ELEMENTS", "read_bytes", "parse_json",
-           "read_json", "open_regular", "NpyArray", "open_arrays", "exact_block"]
+           "read_json", "open_regular", "NpyArray", "open_arrays", "exact_block", "field", "nat_field", "known_fields"]
 
 #: Largest JSON document read (its parse costs about ten times its size in memory).
 MAX_JSON_BYTES = 256 * 2**20
@@ -64,6 +64,30 @@ class Malformed(Exception):
 
 class Rejected(Exception):
     """The input was read and a check failed: ``s NOT VERIFIED``."""
+
+
+def field(obj, key, kind, where):
+    """``obj[key]``, which must exist and be of type ``kind`` (Malformed otherwise)."""
+    if not isinstance(obj, dict) or key not in obj:
+        raise Malformed(f"{where}: missing field {key!r}")
+    if not isinstance(obj[key], kind):
+        raise Malformed(f"{where}.{key}: wrong type {type(obj[key]).__name__}")
+    return obj[key]
+
+
+def nat_field(obj, key, where):
+    """``obj[key]``: a non-negative integer written as ASCII digits (at most 18)."""
+    v = field(obj, key, str, where)
+    if not (v.isascii() and v.isdigit() and len(v) <= 18):
+        raise Malformed(f"{where}.{key}: expected a non-negative integer, got {v[:20]!r}")
+    return int(v)
+
+
+def known_fields(obj, allowed, where):
+    """Refuse a field outside ``allowed`` (a typo must not silently drop a check)."""
+    extra = sorted(set(obj) - allowed)
+    if extra:
+        raise Malformed(f"{where}: unknown field {extra[0][:40]!r} (allowed: {', '.join(sorted(allowed))})")
 
 
 def open_regular(path):

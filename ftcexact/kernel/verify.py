@@ -51,7 +51,7 @@ from .data import MAX_REFERENCED_BYTES, open_dataset, referenced_file
 from .evaluate import FLOAT_DOT_OK, TooManyPieces, check_size, clear_denominators, evaluate_dense, \
     first_layer_direction, float_dot, input_bits, number, read_net, restrict_to_direction, sweep_budget, vector
 from .numbers import Q, show_rational
-from .reader import Malformed, Rejected, parse_json, read_json
+from .reader import Malformed, Rejected, field, known_fields, nat_field, parse_json, read_json
 
 FORMAT, VERSION = "ftcexact-certificate", 2
 NETWORK_FORMAT = "ftcexact-network"
@@ -64,33 +64,12 @@ CLAIM_FIELDS = {"fine-tuning": {"construction", "statement", "N", "K", "d", "neu
                 "piece-count": {"statement", "pieces"}}
 
 
-def _field(obj, key, kind, where):
-    if not isinstance(obj, dict) or key not in obj:
-        raise Malformed(f"{where}: missing field {key!r}")
-    if not isinstance(obj[key], kind):
-        raise Malformed(f"{where}.{key}: wrong type {type(obj[key]).__name__}")
-    return obj[key]
-
-
-def _int(obj, key, where):
-    v = _field(obj, key, str, where)
-    if not (v.isascii() and v.isdigit() and len(v) <= 18):
-        raise Malformed(f"{where}.{key}: expected a non-negative integer, got {v[:20]!r}")
-    return int(v)
-
-
 def _statement(claim):
     """``claim.statement``: absent (None) or a string naming a registry entry."""
     statement = claim.get("statement")
     if statement is not None and not isinstance(statement, str):
         raise Malformed(f"claim.statement: expected a string, got {type(statement).__name__}")
     return statement
-
-
-def _known_fields(obj, allowed, where):
-    extra = sorted(set(obj) - allowed)
-    if extra:
-        raise Malformed(f"{where}: unknown field {extra[0][:40]!r} (allowed: {', '.join(sorted(allowed))})")
 
 
 def _show(v):
@@ -110,7 +89,7 @@ def _frozen(cert, data, base, say):
         raise Malformed("certificate.frozen must be a reference, and the dataset must not also give f-values")
     path = referenced_file(spec, base, "frozen network")
     doc = read_json(path)
-    if _field(doc, "format", str, path) != NETWORK_FORMAT or _int(doc, "version", path) != 1:
+    if field(doc, "format", str, path) != NETWORK_FORMAT or nat_field(doc, "version", path) != 1:
         raise Malformed(f"{path}: expected an {NETWORK_FORMAT} v1 file")
     f = read_net({k: v for k, v in doc.items() if k in ("kind", "activation", "layers", "blocks", "head")},
                  data.d, "frozen network")
@@ -169,21 +148,21 @@ class _Sweep:
 
 
 def check_fine_tuning(cert, base, say):
-    claim = _field(cert, "claim", dict, "certificate")
-    _known_fields(claim, CLAIM_FIELDS["fine-tuning"], "claim")
+    claim = field(cert, "claim", dict, "certificate")
+    known_fields(claim, CLAIM_FIELDS["fine-tuning"], "claim")
     statement = _statement(claim)
     if statement is not None and statement not in STATEMENTS:
         raise Rejected(f"claim.statement {str(statement)[:60]!r} is not a registered statement "
                        "(see docs/certificate.md); nothing is claimed that could be checked")
-    data = open_dataset(_field(cert, "dataset", dict, "certificate"), base)
+    data = open_dataset(field(cert, "dataset", dict, "certificate"), base)
     say(f"dataset: {data.describe}, K = {data.K}, d = {data.d}, outputs = {data.dy}")
     f = _frozen(cert, data, base, say)
-    g = read_net(_field(cert, "network", (list, dict), "certificate"), data.d)
+    g = read_net(field(cert, "network", (list, dict), "certificate"), data.d)
     if g.d_out != data.dy:
         raise Malformed(f"network has {g.d_out} outputs but the labels have {data.dy}")
     say(f"network g: {g.kind} {g.activation_name()}, {g.depth} layers, hidden widths {g.widths}, "
         f"{g.neurons} neurons")
-    if _int(claim, "neurons", "claim") != g.neurons:
+    if nat_field(claim, "neurons", "claim") != g.neurons:
         raise Rejected(f"claim.neurons = {claim['neurons']} but the network has {g.neurons} neurons")
     sweep = _Sweep(g, say)
     keep_f = statement in NEEDS_BLOCKS and sweep.bps is not None
@@ -220,7 +199,7 @@ def check_fine_tuning(cert, base, say):
             f"{kept} points keep f's value (there g must vanish)")
     say(f"checked g(x_i) = z_i = y_i - f(x_i) exactly at all {data.K} points; N = |T| = {len(T)}")
     for key, actual in (("K", data.K), ("d", data.d), ("N", len(T))):
-        if _int(claim, key, "claim") != actual:
+        if nat_field(claim, key, "claim") != actual:
             raise Rejected(f"claim.{key} = {claim[key]} but the dataset gives {actual}")
     if "T" in cert and cert["T"] != [str(j) for j in T]:
         raise Rejected("the certificate's T differs from {i : z_i != 0} recomputed from the dataset")
@@ -232,12 +211,9 @@ def check_fine_tuning(cert, base, say):
     def blocks():
         if not keep_f:
             raise ValueError("the first layer does not read one direction, or its restriction exceeds the caps")
-        dens = {den for _, den, _ in projections}
-        if all(q & (q - 1) == 0 for q in dens):  # powers of two (float data): sort integers over the largest
-            L = max(dens)
-            order = sorted({(S * (L // den), changed) for S, den, changed in projections})
-        else:  # a common denominator of arbitrary ones could be huge: compare rationals
-            order = sorted({(Q(S, den), changed) for S, den, changed in projections})
+        dens = {den for _, den, _ in projections}  # float data: powers of two, so sort integers over the largest;
+        L = max(dens) if all(q & (q - 1) == 0 for q in dens) else None  # else rationals (an lcm may be huge)
+        order = sorted({(S * (L // den) if L else Q(S, den), changed) for S, den, changed in projections})
         if len({s for s, _ in order}) != len(order):
             raise ValueError("two points with one projection")
         runs, run = [], 0
@@ -288,15 +264,15 @@ def min_pieces_dp(ts, vs):
 
 
 def check_lower_bound(cert, base, say):
-    claim = _field(cert, "claim", dict, "certificate")
-    _known_fields(claim, CLAIM_FIELDS["lower-bound"], "claim")
-    arch = _field(claim, "architecture", str, "claim")
+    claim = field(cert, "claim", dict, "certificate")
+    known_fields(claim, CLAIM_FIELDS["lower-bound"], "claim")
+    arch = field(claim, "architecture", str, "claim")
     if arch not in LIMITS:
         raise Malformed(f"claim.architecture must be one of {', '.join(LIMITS)}")
-    data = open_dataset(_field(cert, "dataset", dict, "certificate"), base)
+    data = open_dataset(field(cert, "dataset", dict, "certificate"), base)
     if data.d != 1 or data.dy != 1 or data.K > 10**6:
         raise Malformed("a lower-bound dataset has at most 10^6 points with scalar inputs and labels")
-    bound, K = _int(claim, "bound", "claim"), data.K
+    bound, K = nat_field(claim, "bound", "claim"), data.K
     if bound > K:  # limit(arch, m) >= m + 1 and p <= K - 1: no dataset of K points forces more than K
         raise Rejected(f"claim.bound = {bound} exceeds what {K} points can force (at most {K}); refused")
     points = set()
@@ -313,14 +289,14 @@ def check_lower_bound(cert, base, say):
     pieces, N = min_pieces_dp(ts, vs), sum(1 for v in vs if v)
     say(f"dataset: K = {K} points on a line, N = {N}; every continuous interpolant has >= {pieces} pieces")
     for key, actual in (("K", K), ("N", N), ("min_pieces", pieces)):
-        if _int(claim, key, "claim") != actual:
+        if nat_field(claim, key, "claim") != actual:
             raise Rejected(f"claim.{key} = {claim[key]} but the dataset gives {actual}")
-    w = _field(cert, "witness", dict, "certificate")
-    bps = vector(_field(w, "vertices", list, "witness"), "witness.vertices")
-    vals = vector(_field(w, "values", list, "witness"), "witness.values", len(bps))
+    w = field(cert, "witness", dict, "certificate")
+    bps = vector(field(w, "vertices", list, "witness"), "witness.vertices")
+    vals = vector(field(w, "values", list, "witness"), "witness.values", len(bps))
     if not bps or any(b <= a for a, b in zip(bps, bps[1:])):
         raise Malformed("witness.vertices must be non-empty and strictly increasing")
-    ends = [number(_field(w, key, str, "witness"), f"witness.{key}") for key in ("left_slope", "right_slope")]
+    ends = [number(field(w, key, str, "witness"), f"witness.{key}") for key in ("left_slope", "right_slope")]
     slopes = [ends[0]] + [(vals[j + 1] - vals[j]) / (bps[j + 1] - bps[j]) for j in range(len(bps) - 1)] + [ends[1]]
     if 1 + sum(1 for a, b in zip(slopes, slopes[1:]) if a != b) != pieces:
         raise Rejected(f"the witness does not have exactly {pieces} pieces")
@@ -353,11 +329,11 @@ def check_lower_bound(cert, base, say):
 # ---------------------------------------------------------------- piece counts
 
 def check_piece_count(cert, base, say):
-    claim = _field(cert, "claim", dict, "certificate")
-    _known_fields(claim, CLAIM_FIELDS["piece-count"], "claim")
+    claim = field(cert, "claim", dict, "certificate")
+    known_fields(claim, CLAIM_FIELDS["piece-count"], "claim")
     line = cert.get("line")
-    net_obj = _field(cert, "network", (list, dict), "certificate")
-    d = 1 if line is None else len(_field(line, "point", list, "line"))
+    net_obj = field(cert, "network", (list, dict), "certificate")
+    d = 1 if line is None else len(field(line, "point", list, "line"))
     net = read_net(net_obj, d)
     if net.kind != "feedforward" or net.depth < 2 or net.d_out != 1 or d == 0:
         raise Malformed("a piece-count certificate holds a feed-forward network with hidden layers and one output")
@@ -367,7 +343,7 @@ def check_piece_count(cert, base, say):
         alphas, bias = [row[0] for row in W], b
         say("line: t -> t (the network has one input)")
     else:
-        p, u = vector(line["point"], "line.point", d), vector(_field(line, "direction", list, "line"), "line.u", d)
+        p, u = vector(line["point"], "line.point", d), vector(field(line, "direction", list, "line"), "line.u", d)
         if not any(u):
             raise Malformed("line.direction must be nonzero")
         check_size(net, 64 + sum(v.numerator.bit_length() + v.denominator.bit_length() for v in p + u))
@@ -378,7 +354,7 @@ def check_piece_count(cert, base, say):
     bps, forms = restrict_to_direction(layers, alphas, net.slopes, max_work=sweep_budget(layers))
     pieces = 1 + sum(1 for a, b2 in zip(forms, forms[1:]) if a != b2)
     say(f"network: widths {net.widths}; exact restriction: {pieces} affine pieces after merging equal neighbours")
-    if _int(claim, "pieces", "claim") != pieces:
+    if nat_field(claim, "pieces", "claim") != pieces:
         raise Rejected(f"claim.pieces = {claim['pieces']} but the restriction has {pieces} pieces")
     statement = _statement(claim)
     if statement is not None:
@@ -398,7 +374,7 @@ CHECKS = {"fine-tuning": check_fine_tuning, "lower-bound": check_lower_bound, "p
 
 def check_document(doc, base, say, expect=None):
     """Check a parsed certificate or refutation (dispatch on its ``format``)."""
-    fmt = _field(doc, "format", str, "document")
+    fmt = field(doc, "format", str, "document")
     if expect is not None and fmt != expect:
         raise Malformed(f"expected a {expect!r} document, not {fmt[:40]!r}")
     if fmt == refutation.FORMAT:
@@ -406,14 +382,14 @@ def check_document(doc, base, say, expect=None):
         return refutation.check(doc, say)
     if fmt != FORMAT:
         raise Malformed(f"unknown format {fmt[:40]!r} (expected {FORMAT!r} or {refutation.FORMAT!r})")
-    version = _int(doc, "version", "certificate")
+    version = nat_field(doc, "version", "certificate")
     if version != VERSION:
         raise Malformed(f"certificate version {version}: this verifier reads version {VERSION} "
                         "(re-create older certificates with this ftcexact)")
-    kind = _field(doc, "kind", str, "certificate")
+    kind = field(doc, "kind", str, "certificate")
     if kind not in CHECKS:
         raise Malformed(f"unknown certificate kind {kind[:40]!r} (one of {', '.join(CHECKS)})")
-    _known_fields(doc, FIELDS[kind], "certificate")
+    known_fields(doc, FIELDS[kind], "certificate")
     say(f"ftcexact trusted verifier, format {FORMAT} v{VERSION}, kind {kind}")
     return CHECKS[kind](doc, base, say)
 

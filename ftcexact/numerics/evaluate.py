@@ -196,8 +196,8 @@ def evaluate_integers(net, X, *, block_rows=2048, max_primes=256):
     """
     inet = as_integer_network(net)
     d = inet.layers[0].shape[1]
-    if isinstance(X, np.ndarray) and inet.input_dim is None:
-        X = X[:, :0]
+    if inet.input_dim is None:  # no first-layer rows (a constant network): the inputs are not read
+        X = X[:, :0] if isinstance(X, np.ndarray) else [()] * len(X)
     inputs = _Inputs(X, d)
     if inputs.N and (inputs.X.shape[1] if inputs.X is not None else inputs.ints.shape[1]) != d:
         raise ValueError(f"points have the wrong dimension for a network with {d} inputs")

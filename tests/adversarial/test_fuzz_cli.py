@@ -399,6 +399,28 @@ def test_prove_options(only, proofs):
         assert run(argv, d) == 2
 
 
+@fuzz(15)
+@given(DATASETS, st.sampled_from(["0", "2", "3", "13", "-1", "x"]), st.sampled_from(["0.5", "0", "-1", "nan", "1e9"]),
+       st.sampled_from(["1", "5", "0", "1000000"]), st.booleans())
+def test_three_layer_width(data, max_width, time_limit, max_nodes, as_json):
+    with tempfile.TemporaryDirectory() as d:
+        argv = ["three-layer-width", _write(d, "d.json", data), "--max-width", max_width, "--time-limit", time_limit,
+                "--max-nodes", max_nodes]
+        run(argv + (["--json"] if as_json else []), d)
+
+
+@fuzz(20)
+@given(st.one_of(CONTENT, st.lists(JSON.map(json.dumps), max_size=3).map(lambda v: "\n".join(v).encode())),
+       st.sampled_from(["2", "11", "x"]), st.sampled_from(["-1", "1001", "0"]), st.booleans())
+def test_three_layer_table(content, K_max, random_count, markdown):
+    with tempfile.TemporaryDirectory() as d:
+        if markdown:
+            argv = ["three-layer-table", "--markdown", _write(d, "r.jsonl", content)]
+        else:  # only refusals: a real batch takes minutes
+            argv = ["three-layer-table", "--K-max", K_max, "--random", random_count]
+        run(argv, d)
+
+
 @fuzz(40)
 @given(st.lists(st.one_of(st.sampled_from(["verify", "certify", "generate", "search", "--json", "-o", "--K",
                                            "--N", "--budget", "--version", "-h", "--help", "--construction",
@@ -413,4 +435,5 @@ def test_arbitrary_argv(argv):
 
 
 FUZZED = {"verify", "check-refutation", "certify", "generate", "partition", "pieces", "min-pieces", "lower-bound",
-          "plot", "min-width", "search", "convert", "export", "demo", "prove"}
+          "plot", "min-width", "search", "convert", "export", "demo", "prove", "three-layer-width",
+          "three-layer-table"}
