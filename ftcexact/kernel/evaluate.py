@@ -42,16 +42,16 @@ from __future__ import annotations
 
 import sys
 from bisect import bisect_right
-from math import fsum, lcm
+from math import fsum
 from operator import mul
 
-from .numbers import Q, RationalError, int_matmul, parse_rational, parse_rationals
+from .numbers import Q, RationalError, int_exact_div, int_lcm, int_matmul, parse_rational, parse_rationals
 from .reader import Malformed
 
 __all__ = ["Net", "read_net", "activation_slopes", "evaluate_dense", "restrict_to_direction", "first_layer_direction",
            "size_bound", "check_size", "piece_index", "TooManyPieces", "MAX_PIECES", "MAX_VALUE_BITS",
            "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "MAX_AFFINE_MAPS", "SWEEP_WORK", "MAX_FORM_ENTRIES", "number", "vector",
-           "input_bits", "sweep_budget", "clear_denominators", "LCM_WORK", "MAX_CLEARED_BITS", "float_dot", "FLOAT_DOT_OK"]
+           "input_bits", "sweep_budget", "common_denominator", "clear_denominators", "MAX_CLEARED_BITS", "float_dot", "FLOAT_DOT_OK"]
 
 #: Digits of one number in a certificate, and the largest decimal exponent (so the size of a number
 #: stays within a constant factor of its text).
@@ -131,6 +131,18 @@ class Net:
             self._cache[l] = _cleared(*_affines(self)[l])
         return self._cache[l]
 
+    def sizes(self, l):
+        """``(bits, dW)`` of the ``l``-th affine map over its common denominator ``dW``: ``bits`` bounds
+        every cleared integer ``p dW / q`` (computed without clearing: the sweep never needs the integers)."""
+        if ("sizes", l) not in self._cache:
+            W, b = _affines(self)[l]
+            values = [v for row in W for v in row] + list(b)
+            dW = common_denominator(values, "network layer")
+            bits = max((abs(int(v.numerator)).bit_length() - int(v.denominator).bit_length() + 1 for v in values),
+                       default=0)
+            self._cache[("sizes", l)] = bits + dW.bit_length(), dW
+        return self._cache[("sizes", l)]
+
     def activation_name(self):
         s_neg, s_pos = self.slopes
         return "relu" if (s_neg, s_pos) == (ZERO, ONE) else f"leaky ({s_neg}, {s_pos})"
@@ -186,26 +198,34 @@ def input_bits(X, den):
     return max((abs(v).bit_length() for row in X for v in row), default=0) + den.bit_length()
 
 
-#: Computing one common denominator may cost 2^30 bit operations plus LCM_WORK per bit of the distinct
-#: denominators it combines, and the cleared integers may take MAX_CLEARED_BITS: many large distinct
-#: denominators would otherwise cost quadratic time and memory before the value-size cap applies.
-LCM_WORK, MAX_CLEARED_BITS = 2**14, 2**33
+#: Common denominators.  When the distinct denominators total at most MAX_VALUE_BITS bits their lcm is
+#: computed in a balanced tree, and the factors den / q exactly (numbers.int_lcm, int_exact_div: about a
+#: second at the cap with gmpy2).  Past that the lcm is accepted only when they are all powers of two (float
+#: weights and data: the lcm is the largest); otherwise the layer is refused, as check_size would refuse a
+#: common denominator over MAX_VALUE_BITS anyway.  The cleared integers may take at most MAX_CLEARED_BITS.
+MAX_CLEARED_BITS = 2**33
+
+
+def common_denominator(values, where="values"):
+    """The lcm of the denominators of ``values`` (caps above)."""
+    dens = {int(v.denominator) for v in values} - {1}
+    total = sum(q.bit_length() for q in dens)
+    if total <= MAX_VALUE_BITS:
+        return int_lcm(dens)
+    if all(q & (q - 1) == 0 for q in dens):
+        return max(dens)
+    raise Malformed(f"{where}: {len(dens)} distinct denominators of {total} bits in all, more than "
+                    f"{MAX_VALUE_BITS}: their common denominator is not computed")
 
 
 def clear_denominators(values, where="values"):
     """``(ints, den)`` with ``values[j] == ints[j] / den``, ``den`` the lcm of the denominators (caps above)."""
-    dens = {int(v.denominator) for v in values} - {1}
-    budget, cost, den = 2**30 + LCM_WORK * sum(q.bit_length() for q in dens), 0, 1
-    for q in dens:
-        cost += den.bit_length() * q.bit_length()
-        if cost > budget:
-            raise Malformed(f"{where}: the common denominator of {len(dens)} distinct denominators costs more "
-                            f"than the cap to compute ({LCM_WORK} bit operations per bit of them)")
-        den = lcm(den, q)
+    den = common_denominator(values, where)
     if len(values) * den.bit_length() > MAX_CLEARED_BITS:
         raise Malformed(f"{where}: over their common denominator the numbers would take more than "
                         f"{MAX_CLEARED_BITS} bits")
-    factor = {q: den // q for q in dens} | {1: den}
+    dens = list({int(v.denominator) for v in values})
+    factor = dict(zip(dens, int_exact_div(den, dens)))
     return [int(v.numerator) * factor[int(v.denominator)] for v in values], den
 
 
@@ -231,8 +251,7 @@ def size_bound(net, input_bits):
     act = 0 if (s_neg, s_pos) == (ZERO, ONE) else \
         2 * max(abs(v.numerator).bit_length() + v.denominator.bit_length() for v in net.slopes)
     for l, (W, b) in enumerate(_affines(net)):
-        rows, bias, dW = net.cleared(l)
-        wb = max((abs(v).bit_length() for v in [x for r in rows for x in r] + bias), default=0)
+        wb, dW = net.sizes(l)
         num = max(num + wb + (len(W[0]) if W else 0).bit_length(), wb + den) + 2 + act
         den += dW.bit_length() + act
         if num + den > MAX_VALUE_BITS:

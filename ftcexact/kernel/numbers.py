@@ -58,7 +58,7 @@ from fractions import Fraction
 __all__ = [
     "Q", "BACKEND", "MATMUL_BACKEND", "RationalError", "MAX_DIGITS", "parse_rational", "parse_rationals",
     "format_rational", "show_rational", "as_rational", "numerator", "denominator", "bit_size",
-    "int_from_digits", "int_to_digits", "int_matmul",
+    "int_from_digits", "int_to_digits", "int_matmul", "int_lcm", "int_exact_div",
 ]
 
 _forced = os.environ.get("FTCEXACT_BACKEND", "").strip().lower()
@@ -283,6 +283,33 @@ def int_to_digits(n):
         hi, lo = divmod(m, 10 ** half)
         return convert(hi, max(width - half, 0)) + convert(lo, half)
     return ("-" if n < 0 else "") + convert(abs(n), 0)
+
+
+def int_lcm(values):
+    """The least common multiple of positive integers, combined pairwise in a balanced tree.
+
+    A tree keeps the operands of similar size, so the cost is close to that of a
+    few products of the final size (with gmpy2: subquadratic); folding left to
+    right would cost the final size times every operand, quadratic in the count.
+
+    Examples
+    --------
+    >>> int_lcm([4, 6, 10, 1])
+    60
+    """
+    pair = math.lcm if _gmpy2 is None else _gmpy2.lcm
+    level = [int(v) if _gmpy2 is None else _gmpy2.mpz(v) for v in values]
+    while len(level) > 1:
+        level = [pair(*level[i:i + 2]) if i + 1 < len(level) else level[i] for i in range(0, len(level), 2)]
+    return int(level[0]) if level else 1
+
+
+def int_exact_div(n, divisors):
+    """``[n // q for q in divisors]`` for divisors of ``n`` (gmpy2's exact division when installed)."""
+    if _gmpy2 is None:
+        return [n // q for q in divisors]
+    m = _gmpy2.mpz(n)
+    return [int(_gmpy2.divexact(m, q)) for q in divisors]
 
 
 def int_matmul(A, B):

@@ -342,13 +342,29 @@ def test_class_count(tmp_path, C, ok):
 # ---------------------------------------------------------------- common denominators
 
 def test_common_denominator_caps():
-    """clear_denominators: many distinct large denominators are refused, repeated ones combined once."""
+    """clear_denominators: repeated denominators are combined once; distinct ones totalling at most
+    MAX_VALUE_BITS bits are combined in a tree, fast even at the cap (the layer that stopped the [FTC] §7
+    certificates: 1022 distinct denominators of 524 bits, 0.5 s); past the cap they are refused at once,
+    unless they are powers of two (float weights), whose lcm is the largest."""
+    import random
+    import time
     from ftcexact.kernel.reader import Malformed
     primes = [2**127 - 1, 2**89 - 1, 2**107 - 1, 2**61 - 1]
     ints, den = evaluate.clear_denominators([Q(1, p) for p in primes] * 1000)
     assert den == primes[0] * primes[1] * primes[2] * primes[3] and len(ints) == 4000
-    import random
     rng = random.Random(1)
-    big = [Q(1, rng.getrandbits(20_000) | 1) for _ in range(200)]
-    with pytest.raises(Malformed, match="common denominator"):
-        evaluate.clear_denominators(big)
+    layer = [Q(rng.getrandbits(60), rng.getrandbits(524) | 1) for _ in range(1022)]
+    start = time.perf_counter()
+    ints, den = evaluate.clear_denominators(layer)
+    assert all(Q(i, den) == v for i, v in zip(ints, layer)) and time.perf_counter() - start < FAST
+    at_cap = [Q(1, rng.getrandbits(20_000) | 1) for _ in range(evaluate.MAX_VALUE_BITS // 20_000)]
+    start = time.perf_counter()
+    ints, den = evaluate.clear_denominators(at_cap)
+    assert den.bit_length() > 4_000_000 and time.perf_counter() - start < AT_CAP
+    above = at_cap + [Q(1, rng.getrandbits(20_000) | 1) for _ in range(10)]
+    start = time.perf_counter()
+    with pytest.raises(Malformed, match="common denominator is not computed"):
+        evaluate.clear_denominators(above)
+    assert time.perf_counter() - start < 1
+    dyadic = [Q(1, 2**k) for k in range(1, 3000)]  # 4.5 million bits of powers of two
+    assert evaluate.clear_denominators(dyadic)[1] == 2**2999

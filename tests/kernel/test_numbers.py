@@ -69,3 +69,13 @@ def test_fallback_backend_agrees():
     assert out[0] == "fractions"
     assert out[1].strip() == str(["1/10", "-3/2", "1/1000", "7"])
     assert BACKEND in ("gmpy2", "fractions")
+
+
+@given(st.lists(st.integers(1, 2**200), max_size=40))
+def test_int_lcm_and_exact_division_agree_with_math(values):
+    """The tree lcm equals the left fold of math.lcm, and the factors it leaves are exact."""
+    import math
+    from ftcexact.kernel.numbers import int_exact_div, int_lcm
+    den = int_lcm(values)
+    assert den == math.lcm(1, *values) and type(den) is int
+    assert int_exact_div(den, values) == [den // q for q in values]
