@@ -8,9 +8,9 @@ import pytest
 pytest.importorskip("sklearn")
 
 from ftcexact.analysis.lower_bounds import neurons_needed  # noqa: E402
-from ftcexact.experiments.section7 import (Setup, changed_labels, constant_loss, data_digest, exact_dataset,  # noqa: E402
-                                           frozen_f_demonstration, generic_exact_bound, growth_fit, least_m,
-                                           lower_bounds, make_data, run, targets, train_g, widths)
+from ftcexact.experiments.section7 import (  # noqa: E402
+    Setup, changed_labels, constant_loss, data_digest, exact_dataset, frozen_f_demonstration, generic_exact_bound,
+    growth_fit, least_m, lower_bounds, make_data, run, targets, train_g, widths)
 
 TINY = Setup(K=60, max_iter=100, restarts=1)
 
