@@ -27,7 +27,7 @@ import time
 
 import numpy as np
 
-from common import float_forward, write_dataset  # benchmarks/ is on sys.path when run as a script
+from common import float_forward, kernel_evaluate, write_dataset  # benchmarks/ is on sys.path when run as a script
 
 from ftcexact.certificate import dataset_reference, write_json_atomic
 from ftcexact.constructions import certify
@@ -63,9 +63,8 @@ def main():
         t_verify = time.perf_counter() - start
         assert code == 0, "benchmark certificate did not verify:\n" + out.getvalue()
 
-        layers = verify.read_network(cert["network"], args.d)
         start = time.perf_counter()
-        values = verify.evaluate(layers, loaded.x)
+        values, layers = kernel_evaluate(cert["network"], args.d, loaded.x)
         t_eval = time.perf_counter() - start
         assert values == list(loaded.targets)
         t_float, h = float_forward(layers, loaded.x)
@@ -74,8 +73,9 @@ def main():
     bits = [bit_size(v) for W, b in layers for row in W for v in row] + [bit_size(v) for _, b in layers for v in b]
     claim = cert["claim"]
     print(f"{args.construction}: K = {claim['K']}, d = {claim['d']}, N = {claim['N']}, "
-          f"hidden widths {[len(b) for _, b in layers[:-1]]}, neurons = {claim['neurons']}, bound = {claim['bound']}")
-    print(f"paper bounds: {claim.get('paper_bounds')}")
+          f"hidden widths {[len(b) for _, b in layers[:-1]]}, neurons = {claim['neurons']}, "
+          f"statement {claim['statement']}")
+    print("verifier:", "; ".join(line for line in out.getvalue().splitlines() if line.startswith("c ")))
     print(f"weights: {len(bits)} entries, max {max(bits)} bits, mean {sum(bits) / len(bits):.0f} bits, "
           f"total {sum(bits) / 8e6:.1f} MB; certificate file {size / 1e6:.1f} MB (dataset by reference)")
     print(f"certify {t_cert:.2f} s (read dataset {t_load:.2f} s, build {t_build:.2f} s, write "

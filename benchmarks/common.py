@@ -24,6 +24,24 @@ def float_forward(layers, X, repeat=3):
     return best, h
 
 
+def kernel_evaluate(network, d, X):
+    """The trusted kernel's exact evaluation of a certificate's ``network`` object at the rational rows ``X``.
+
+    Returns ``(outputs, layers)``: a list of tuples of exact numbers and the parsed ``(W, b)`` layers (for
+    :func:`float_forward`). The rows are cleared to one denominator first, as the verifier does.
+    """
+    from math import lcm
+
+    from ftcexact.kernel.evaluate import evaluate_dense, read_net
+    net = read_net(network, d)
+    den = 1
+    for row in X:
+        for v in row:
+            den = lcm(den, int(v.denominator))
+    rows = [[int(v * den) for v in row] for row in X]
+    return evaluate_dense(net, rows, den), net.layers
+
+
 def write_dataset(ds, folder):
     """Write ``ds`` as JSON in ``folder``; return ``(dataset_path, certificate_path)`` for a run."""
     from ftcexact.dataset import dataset_to_json

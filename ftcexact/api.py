@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 __all__ = ["Certificate", "Verdict", "Pieces", "certify", "verify", "pieces", "min_pieces", "min_width",
-           "lower_bound", "partition", "load_model", "export", "prove", "summary"]
+           "lower_bound", "partition", "load_model", "export", "draw", "prove", "summary"]
 
 
 def _fraction(q):
@@ -481,6 +481,58 @@ def export(cert, path, part="f+g", dtype="float32", probes=None, classes=False):
                 fh.write(content)
         return export_certificate(data, folder, str(path), part=part, dtype=None if str(path).endswith(".json")
                                   else dtype, probes=probes, classes=classes)["report"]
+
+
+def draw(target, path, point=None, direction=None, m=None):
+    """Draw a certificate, a lower bound, or [FTC] Figure 5 to ``path`` (.png or .svg); display only.
+
+    Parameters
+    ----------
+    target : Certificate, dict, str or "figure5"
+        A fine-tuning certificate (its data and g on a line, breakpoints marked, the points of T in
+        red), a lower-bound certificate (a fewest-piece interpolant of its dataset), a certificate
+        file, or ``"figure5"``: Corollary 5.2's regions with the certified N* overlaid.
+    path : str
+        The picture to write.
+    point, direction : sequences, optional
+        The line to draw along (default: the certificate's projection through 0).
+    m : int or sequence of int, optional
+        For ``"figure5"``: the neuron counts, one panel each (default 40).
+
+    Returns
+    -------
+    dict
+        ``{"kind", "titles", "pieces", "m", "notes"}`` (what ``ftcexact plot --json`` prints, without
+        ``output``).
+
+    Notes
+    -----
+    Named ``draw``, not ``plot``: ``ftcexact.plot`` is the module that does the drawing.
+
+    Examples
+    --------
+    >>> import ftcexact as fx, os, tempfile
+    >>> info = fx.draw(fx.lower_bound(2, 8), os.path.join(tempfile.mkdtemp(), "lb.svg"))
+    >>> info["kind"], info["pieces"]
+    ('lower-bound', 7)
+
+    References
+    ----------
+    Sohn et al. 2024, Figures 2-5; docs/cli.md (Figures).
+    """
+    from .plot import plot_certificate, plot_figure5, plot_file
+    if isinstance(target, str) and target == "figure5":
+        return plot_figure5(40 if m is None else m, str(path))
+    if m is not None:
+        raise ValueError("m applies to figure5 only")
+    if isinstance(target, (str, os.PathLike)):
+        return plot_file(str(target), str(path), point=point, direction=direction)
+    data = target.data if isinstance(target, Certificate) else target
+    with tempfile.TemporaryDirectory() as folder:
+        for name, content in (target.files.items() if isinstance(target, Certificate) else ()):
+            with open(os.path.join(folder, name), "wb") as fh:
+                fh.write(content)
+        return plot_certificate(data, str(path), folder, point, direction)
 
 
 def prove(only=None, quick=True, out=None):

@@ -20,7 +20,7 @@ import os
 import tempfile
 import time
 
-CONSTRUCTIONS = ("two-layer", "two-layer-oriented")
+CONSTRUCTIONS = ("two-layer", "two-layer-tight", "three-layer-best", "three-layer-tents")
 
 
 def run_real_demo(outdir=None, N=10, as_json=False, constructions=CONSTRUCTIONS):
@@ -98,9 +98,11 @@ def run_real_demo(outdir=None, N=10, as_json=False, constructions=CONSTRUCTIONS)
                           "test_accuracy_after": float((after_test == labels[test]).mean()),
                           "test_predictions_changed": int((after_test != before_test).sum())}
         report["rows"].append(row)
+    code = 0 if all(r["verified"] for r in report["rows"]) else 1
+    report.update(exit=code, folder=folder)
     if as_json:
         print(json.dumps(report))
-        return 0
+        return code
     print(f"f: MLP 64-32-10 trained on 1200 digits (train accuracy {report['f_accuracy_train']:.3f}, held-out "
           f"{report['f_accuracy_test']:.3f}); {N} training labels changed to the next class, 1190 kept")
     print(f"bounds: {report['bounds']}")
@@ -114,4 +116,4 @@ def run_real_demo(outdir=None, N=10, as_json=False, constructions=CONSTRUCTIONS)
     print("exact? = onnxruntime's predictions on the 1200 training images changed exactly at the N asked "
           "points; test acc = held-out accuracy of f + g; moved = held-out predictions that differ from f's")
     print(f"files in {folder}")
-    return 0 if all(r["verified"] for r in report["rows"]) else 1
+    return code

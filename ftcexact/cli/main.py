@@ -26,6 +26,21 @@ class UsageError(Exception):
 #: Exceptions that mean bad input: one line on stderr, exit 2.  Command modules may extend it.
 INPUT_ERRORS = [UsageError]
 
+#: Sizes the commands accept (docs/certificate.md, "Command-line sizes"): past them a run would take
+#: minutes or more, or write a file the kernel refuses.
+MAX_POINTS = 10**6           # generate --K, lower-bound --K (the kernel's cap on lower-bound datasets)
+MAX_PARTITION_K = 10**5      # partition --K (it prints the whole partition)
+MAX_DIMENSION = 10**4        # generate --d
+MAX_ENTRIES = 10**6          # generate --d times --K (about 7 s)
+MAX_SEARCH_K = 64            # search --K (one candidate of K = 64 takes 4 to 15 s; K = 128 a minute)
+MAX_RATIONAL_SIZE = 10**9    # generate --denominator and --magnitude
+
+
+def check_size(name, value, low, high, why=""):
+    """Refuse a command-line size outside ``low..high`` with a clear message."""
+    if not low <= value <= high:
+        raise UsageError(f"--{name} must be between {low} and {high}{why}, got {value}")
+
 
 def _int_list(text):
     try:
@@ -34,10 +49,48 @@ def _int_list(text):
         raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
 
 
+VERDICTS = {0: "VERIFIED", 1: "NOT VERIFIED", 2: "MALFORMED"}
+
+
+def kernel_json(code, out, err):
+    """The ``--json`` object of a kernel run (``verify``, ``check-refutation``): verdict, exit, lines, reason.
+
+    Examples
+    --------
+    >>> kernel_json(1, "c dataset: K = 3\\nc FAIL: g(x_1) = 1\\ns NOT VERIFIED\\n", "")["reason"]
+    'g(x_1) = 1'
+    """
+    lines = [line for line in out.splitlines() if line.startswith("c ")]
+    if code == 1:
+        reason = next((line[len("c FAIL: "):] for line in lines if line.startswith("c FAIL: ")), "")
+    else:
+        reason = err.strip().splitlines()[-1] if code and err.strip() else ""
+    return {"verdict": VERDICTS.get(code, "INTERNAL ERROR"), "exit": code, "lines": lines, "reason": reason}
+
+
+def run_kernel(work, args, command):
+    """Run ``work(out, err)`` (a trusted-kernel check printing the lrat-check way); keep its exit code.
+
+    Without ``--json`` the kernel's lines go to stdout/stderr as it prints them; on a terminal a status line
+    on stderr shows the last ``c`` line and the elapsed time.  With ``--json`` one object is printed.
+    """
+    import io
+    from .progress import Stages, StageStream
+    out = io.StringIO() if args.json else sys.stdout
+    err = io.StringIO() if args.json else sys.stderr
+    with Stages(command) as stages:
+        code = work(StageStream(out, stages), err)
+    if args.json:
+        if code >= 2:  # bad input still gives its one line on stderr
+            print(err.getvalue().strip(), file=sys.stderr)
+        print(json.dumps(kernel_json(code, out.getvalue(), err.getvalue())))
+    return code
+
+
 def cmd_verify(args):
     """The trusted kernel; it dispatches on the parsed ``format`` (certificates, refutations)."""
     from ..kernel.verify import run
-    return run(args.certificate)
+    return run_kernel(lambda out, err: run(args.certificate, out=out, err=err), args, "verify")
 
 
 def _rational_list(text, name):
@@ -49,10 +102,17 @@ def _rational_list(text, name):
 
 
 def cmd_certify(args):
+    from .progress import Stages
+    check_output(args.output, args.dataset, args.frozen)
+    with Stages("certify", show=not args.json) as stages:
+        stages.stage(f"reading {os.path.basename(args.dataset)}")
+        return _certify(args, stages)
+
+
+def _certify(args, stages):
     from ..certificate import file_reference, summary, write_json_atomic
     from ..constructions import certify
     from ..dataset import with_frozen
-    check_output(args.output, args.dataset, args.frozen)
     arrays = str(args.dataset).lower().endswith(".npz")  # kept as an array, referenced by the certificate
     ds = load_dataset(args.dataset, classes=args.classes, arrays=arrays)
     args.reference = args.reference or arrays
@@ -66,6 +126,7 @@ def cmd_certify(args):
         from ..models.frozen import frozen_reference
         if ds.f is not None:
             raise UsageError("the dataset gives f-values and --frozen gives a network: use one of them")
+        stages.stage(f"reading the frozen network {os.path.basename(args.frozen)}")
         f_net, frozen_ref = frozen_reference(args.frozen, args.output, args.frozen_out)
         ds = with_frozen(ds, f_net)
     ref = None
@@ -77,10 +138,14 @@ def cmd_certify(args):
     if args.activation is not None:
         options["activation"] = args.activation
     direction = _rational_list(args.direction, "direction") if args.direction else None
+    stages.stage(f"building {args.construction} on K = {ds.K} points")
     cert, net = certify(ds, args.construction, dataset_ref=ref, frozen_ref=frozen_ref, direction=direction,
                         return_network=True, **options)
+    stages.stage(f"writing {os.path.basename(args.output)}")
     write_json_atomic(cert, args.output)
+    stages.stage("summarising g")
     info = dict(summary(cert, ds, net), certificate=args.output, frozen=frozen_ref)
+    stages.close()
     if args.json:
         print(json.dumps(info))
         return 0
@@ -100,17 +165,38 @@ def cmd_certify(args):
 
 def cmd_generate(args):
     from ..certificate import write_json_atomic
+    check_size("K", args.K, 1, MAX_POINTS)
+    check_size("d", args.d, 1, MAX_DIMENSION)
+    check_size("N", args.N, 0, args.K, " (N <= K)")
+    check_size("d times --K", args.d * args.K, 1, MAX_ENTRIES)
+    check_size("denominator", args.denominator, 1, MAX_RATIONAL_SIZE)
+    check_size("magnitude", args.magnitude, 1, MAX_RATIONAL_SIZE, " (labels on T must be nonzero)")
+    values = args.denominator * (2 * args.magnitude * args.denominator + 1)  # at most this many coordinates
+    if values ** min(args.d, 64) < args.K:
+        raise UsageError(f"cannot draw {args.K} distinct points in dimension {args.d} with --magnitude "
+                         f"{args.magnitude} and --denominator {args.denominator}: raise them")
     ds = random_dataset(args.d, args.K, args.N, seed=args.seed, denominator=args.denominator,
                         magnitude=args.magnitude, with_f=args.with_f)
     write_json_atomic(dataset_to_json(ds), args.output)
-    print(f"dataset d = {ds.d}, K = {ds.K}, N = {ds.N}, T = {ds.T} -> {args.output}")
+    if args.json:
+        print(json.dumps({"output": args.output, "d": ds.d, "K": ds.K, "N": ds.N, "seed": args.seed,
+                          "with_f": args.with_f}))
+        return 0
+    T = list(ds.T)
+    shown = ", ".join(map(str, T[:GENERATE_SHOWN])) + (", ..." if len(T) > GENERATE_SHOWN else "")
+    print(f"dataset d = {ds.d}, K = {ds.K}, N = {ds.N}, T = {{{shown}}} -> {args.output}")
     return 0
+
+
+#: How many indices of T ``generate`` prints (the file has all of them, as y != f).
+GENERATE_SHOWN = 8
 
 
 def cmd_partition(args):
     from ..analysis.partitions import (consecutive_partition, dropped_indices, kept_indices,
                                        lemma_4_6_holds, lemma_4_7_holds, theorem_4_4_neurons)
     K, T = args.K, sorted(set(args.T))
+    check_size("K", K, 1, MAX_PARTITION_K)
     if K < 1 or any(not 1 <= i <= K for i in T):
         raise UsageError(f"T must be a subset of {{1..{K}}}")
     rest = [i for i in range(1, K + 1) if i not in T]
@@ -134,19 +220,42 @@ def cmd_demo(args):
     return run_demo(args.outdir, as_json=args.json)
 
 
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that reads ``-1/2,3`` or ``-.5`` after an option as its value, not as an option.
+
+    argparse takes only ``-1`` and ``-1.5`` for negative numbers; rationals and comma-separated
+    vectors (``--point -1/2,3``, ``--direction -1,2``, ``--segment -1,2``) start with ``-`` too.
+    No ftcexact option starts with a digit or a dot, so nothing is lost.  Subcommand parsers
+    inherit the class.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        import re
+        self._negative_number_matcher = re.compile(r"^-\.?\d")
+
+
+#: ``--json`` help, the same everywhere.
+JSON_HELP = "print one JSON object instead of text (fields: docs/cli.md; default: text)"
+
+
 def build_parser():
     from ..constructions import CONSTRUCTIONS
     from .. import __version__
-    p = argparse.ArgumentParser(prog="ftcexact", description=__doc__.splitlines()[0])
-    p.add_argument("--version", action="version", version=f"ftcexact {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = Parser(prog="ftcexact", description=__doc__.splitlines()[0],
+               epilog="Exit codes: 0 success (s VERIFIED), 1 s NOT VERIFIED (or a failed run), 2 bad input "
+                      "(one line on stderr), 3 internal error, 4 no answer within a time limit "
+                      "(min-width --method z3 --timeout). Every command takes --json (docs/cli.md).")
+    p.add_argument("--version", action="version", version=f"ftcexact {__version__}",
+                   help="print the version and exit")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("demo", help="certify and verify built-in examples and print a table")
     s.add_argument("--outdir", default=None, help="keep the certificates in this folder (default: a temporary one)")
     s.add_argument("--real", action="store_true",
                    help="patch a trained scikit-learn MLP on the bundled digits, export to ONNX, run onnxruntime "
                         "(needs the examples extra; default: the small built-in instances)")
-    s.add_argument("--json", action="store_true", help="print the table as JSON (docs/cli.md)")
+    s.add_argument("--json", action="store_true", help=JSON_HELP)
     s.set_defaults(func=cmd_demo)
 
     from ..constructions import DESCRIPTION
@@ -158,7 +267,7 @@ def build_parser():
     s.add_argument("dataset", help="JSON, CSV or .npz dataset (x, y, optional f; null/NaN labels keep f's value)")
     s.add_argument("--construction", default="two-layer", choices=sorted(CONSTRUCTIONS), metavar="NAME",
                    help="which construction (listed above; default: two-layer)")
-    s.add_argument("-o", "--output", required=True, help="the certificate file to write (.json)")
+    s.add_argument("-o", "--output", required=True, help="the certificate file to write (.json; required)")
     s.add_argument("--frozen", metavar="MODEL", default=None,
                    help="the frozen network f (.onnx, .nnet, .safetensors, .npz, .json); its values are computed "
                         "exactly and the certificate references it (default: f-values from the dataset, or 0)")
@@ -171,27 +280,39 @@ def build_parser():
                         "deployment, see ftcexact/constructions/projection.py)")
     s.add_argument("--reference", action="store_true",
                    help="reference the dataset file by path and sha256 instead of embedding it (default: embed)")
-    s.add_argument("--layers", type=int, default=None, help="number of layers, for deep constructions (default: none)")
+    s.add_argument("--layers", type=int, default=None,
+                   help="number of layers, for deep constructions (default: the construction's own)")
     s.add_argument("--activation", default=None, metavar="A",
                    help="'relu' (default) or 'leaky:S-:S+' with S+ > S- >= 0, e.g. leaky:1/10:1")
-    s.add_argument("--json", action="store_true", help="print the summary as JSON (docs/cli.md)")
+    s.add_argument("--json", action="store_true", help=JSON_HELP)
     s.set_defaults(func=cmd_certify)
 
-    s = sub.add_parser("verify", help="check a certificate (or a min-width refutation) with the trusted kernel")
-    s.add_argument("certificate")
+    s = sub.add_parser("verify", help="check a certificate (or a min-width refutation) with the trusted kernel",
+                       description="Check a certificate or a refutation with the trusted kernel: c-lines, then "
+                                   "s VERIFIED (exit 0) or s NOT VERIFIED (exit 1); malformed input exits 2.")
+    s.add_argument("certificate", help="a certificate or refutation file (.json)")
+    s.add_argument("--json", action="store_true",
+                   help='print {"verdict", "exit", "lines", "reason"} instead of the lines; the exit code is '
+                        "the same (default: text)")
     s.set_defaults(func=cmd_verify)
 
     s = sub.add_parser("generate", help="write a seeded random rational dataset")
-    for name, default in (("d", 2), ("K", 10), ("N", 3), ("seed", 0), ("denominator", 8), ("magnitude", 4)):
-        s.add_argument(f"--{name}", type=int, default=default)
-    s.add_argument("--with-f", action="store_true", help="random frozen values f, y = f + z")
-    s.add_argument("-o", "--output", required=True)
+    for name, default, what in (("d", 2, "input dimension"), ("K", 10, "number of points"),
+                                ("N", 3, "number of changed labels"), ("seed", 0, "random seed"),
+                                ("denominator", 8, "largest denominator of a coordinate"),
+                                ("magnitude", 4, "largest |coordinate| and |target|")):
+        s.add_argument(f"--{name}", type=int, default=default, help=f"{what} (default: %(default)s)")
+    s.add_argument("--with-f", action="store_true",
+                   help="random frozen values f, y = f + z (default: no f, i.e. f = 0)")
+    s.add_argument("-o", "--output", required=True, help="the dataset file to write (.json; required)")
+    s.add_argument("--json", action="store_true", help=JSON_HELP + "; T is only in the file")
     s.set_defaults(func=cmd_generate)
 
     s = sub.add_parser("partition", help="P([K] \\ T), the kept set J and Lemmas 4.6-4.7")
-    s.add_argument("--K", type=int, required=True)
-    s.add_argument("--T", type=_int_list, required=True, help="1-based, comma-separated")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--K", type=int, required=True, help="number of points (required)")
+    s.add_argument("--T", type=_int_list, required=True,
+                   help="the changed indices, 1-based and comma-separated, e.g. 4,7,9,14 (required)")
+    s.add_argument("--json", action="store_true", help=JSON_HELP)
     s.set_defaults(func=cmd_partition)
 
     # Commands of the other parts of the package live beside their topic.

@@ -79,7 +79,8 @@ def cmd_export(args):
     cert = _read_certificate(args.certificate)
     base = os.path.dirname(os.path.abspath(args.certificate))
     summary = export_certificate(cert, base, args.output, part=args.part, dtype=args.dtype, probes=args.probe,
-                                 classes=args.classes, tolerance=tolerance, inputs=[args.certificate])
+                                 classes=args.classes, tolerance=tolerance,
+                                 inputs=[p for p in (args.certificate, args.probe) if p])
     summary["certificate"] = args.certificate
     if args.json:
         print(json.dumps(summary))
@@ -94,31 +95,38 @@ def cmd_export(args):
 
 
 def register(sub):
+    from .main import JSON_HELP
     if ModelError not in INPUT_ERRORS:
         INPUT_ERRORS.append(ModelError)
     s = sub.add_parser("convert", help="read a trained model exactly and write an ftcexact-network JSON file")
     s.add_argument("model", help=".onnx, .nnet, .safetensors, .npz or .json")
-    s.add_argument("-o", "--output", required=True, help="the exact network (*.json)")
+    s.add_argument("-o", "--output", required=True, help="the exact network (*.json; required)")
     s.add_argument("--format", default=None, choices=["onnx", "nnet", "safetensors", "npz", "json"],
-                   help="override the format given by the extension")
+                   help="override the format given by the extension (default: from the extension)")
     s.add_argument("--clamp", action="store_true",
-                   help="NNet: compose the evaluators' input clamp to [min, max] exactly (2 d extra ReLUs)")
+                   help="NNet: compose the evaluators' input clamp to [min, max] exactly (2 d extra ReLUs; "
+                        "default: no clamp)")
     s.add_argument("--layout", default=None, choices=["auto", "out_in", "in_out"],
-                   help="npz: weight matrices stored (out, in) (PyTorch) or (in, out); default: from the shapes")
-    s.add_argument("--json", action="store_true", help="print a JSON summary")
+                   help="npz: weight matrices stored (out, in) (PyTorch) or (in, out) (default: auto, from the shapes)")
+    s.add_argument("--json", action="store_true", help=JSON_HELP)
     s.set_defaults(func=cmd_convert)
 
     s = sub.add_parser("export", help="write a certificate's g or f + g as a float model, with a "
                                       "deployability report")
-    s.add_argument("certificate")
+    s.add_argument("certificate", help="a fine-tuning certificate (.json)")
     s.add_argument("--part", required=True, choices=["g", "f+g"],
-                   help="g alone, or f + g as one network (needs the certificate's frozen f)")
-    s.add_argument("-o", "--output", required=True, help=".onnx, .npz, .safetensors (rounded) or .json (exact)")
-    s.add_argument("--dtype", default=None, choices=["float32", "float64"], help="default float32")
-    s.add_argument("--probe", default=None, help="points away from the data (.npy, .npz or .json array)")
+                   help="g alone, or f + g as one network (needs the certificate's frozen f; required)")
+    s.add_argument("-o", "--output", required=True,
+                   help=".onnx, .npz, .safetensors (rounded) or .json (exact) (required)")
+    s.add_argument("--dtype", default=None, choices=["float32", "float64"],
+                   help="float type of a rounded export (default: float32; none for .json)")
+    s.add_argument("--probe", default=None,
+                   help="points away from the data (.npy, .npz or .json array) whose outputs are compared "
+                        "(default: none)")
     s.add_argument("--classes", action="store_true",
                    help="check predicted classes (arg-max, or logit > 0 for one output) even if labels "
-                        "are not one-hot")
-    s.add_argument("--tolerance", default=None, help="relative tolerance (default 2^-12 float32, 2^-26 float64)")
-    s.add_argument("--json", action="store_true", help="print the summary and report as JSON")
+                        "are not one-hot (default: only for one-hot labels)")
+    s.add_argument("--tolerance", default=None,
+                   help="relative tolerance (default: 2^-12 for float32, 2^-26 for float64)")
+    s.add_argument("--json", action="store_true", help=JSON_HELP)
     s.set_defaults(func=cmd_export)

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .main import UsageError
+from .main import UsageError, check_output
 
 
 def _existing_mode(path):
@@ -41,7 +41,7 @@ def _where(report, start):
 
 
 def cmd_prove(args):
-    from ..proofcheck import (NOT_CHECKED, REGISTRY, find_proofs_dir, load_checks, load_printed, results_json,
+    from ..proofcheck import (REGISTRY, find_proofs_dir, load_checks, load_printed, results_json,
                               run_checks, write_json, write_report)
     try:
         proofs_dir = find_proofs_dir(args.proofs)
@@ -55,6 +55,9 @@ def cmd_prove(args):
     start = Path.cwd().resolve()
     out = Path(args.out or ".")
     report = args.report or (None if args.only else str(out / "proof-report.md"))
+    sources = sorted(Path(proofs_dir).glob("*.py"))
+    check_output(report, *sources)
+    check_output(args.json_file, report, *sources)
     if report and not args.force:
         existing = _existing_mode(report)
         if existing == "full" and (mode == "quick" or args.only):
@@ -67,7 +70,8 @@ def cmd_prove(args):
             artefacts = os.path.join(scratch, "artefacts")
         else:
             artefacts = str(out / "artefacts")
-        results = run_checks(args.only, mode, artefacts, progress=not args.no_progress and not args.json,
+        from .progress import enabled
+        results = run_checks(args.only, mode, artefacts, progress=enabled(args.no_progress or args.json),
                              command_root=start)
         entries = load_printed(proofs_dir)
         if report:
@@ -79,35 +83,54 @@ def cmd_prove(args):
         if args.json_file:
             write_json(results, args.json_file)
         if args.json:
-            print(json.dumps(results_json(results, entries), indent=1))
+            kept = artefacts if not (args.only and not args.out and not args.artefacts) else None
+            print(json.dumps({"report": report, "artefacts": kept, "exit": _exit(results),
+                              "statements": results_json(results, entries)}, indent=1))
         else:
             width = max(len(st.id) for st, _, _ in results)
             for st, v, seconds in results:
                 print(f"{st.id:<{width}}  {v.status:<22} {seconds:6.1f}s  {v.evidence[:90]}")
             if report:
                 print(f"report: {report}; artefacts: {artefacts if not (args.only and not args.out) else '(none kept)'}")
-    broken = [st.id for st, v, _ in results if v.status == NOT_CHECKED and v.evidence.startswith("the check raised")]
+    broken = _broken(results)
     if broken:
         print(f"checks that raised: {', '.join(broken)}", file=sys.stderr)
-        return 1
-    return 0
+    return _exit(results)
+
+
+def _broken(results):
+    from ..proofcheck import NOT_CHECKED
+    return [st.id for st, v, _ in results if v.status == NOT_CHECKED and v.evidence.startswith("the check raised")]
+
+
+def _exit(results):
+    """1 when a check raised (a bug in the suite), else 0."""
+    return 1 if _broken(results) else 0
 
 
 def register(sub):
+    from .main import JSON_HELP
     s = sub.add_parser("prove", help="run the proof-check suite (a verdict per numbered statement)",
                        description="Run the proof-check suite and write OUT/proof-report.md and OUT/artefacts/ "
                                    "(OUT: --out, default the current directory).")
     group = s.add_mutually_exclusive_group()
     group.add_argument("--quick", action="store_true", help="less evidence, same verdicts (default; part of CI)")
-    group.add_argument("--full", action="store_true", help="more evidence (slow; the committed report)")
+    group.add_argument("--full", action="store_true", help="more evidence (slow; the committed report; "
+                                                           "default: --quick)")
     s.add_argument("--only", nargs="+", metavar="ID", help="run only these rows: print verdicts, write no report, "
-                                                           "keep no artefacts (unless --out/--report are given)")
+                                                           "keep no artefacts (unless --out/--report are given; "
+                                                           "default: every row)")
     s.add_argument("--out", metavar="DIR", help="write DIR/proof-report.md and DIR/artefacts/ (default: .)")
-    s.add_argument("--report", metavar="FILE", help="write the report here instead of OUT/proof-report.md")
-    s.add_argument("--artefacts", metavar="DIR", help="write artefacts here instead of OUT/artefacts")
-    s.add_argument("--json", action="store_true", help="print the verdicts as JSON on stdout (no table)")
-    s.add_argument("--json-file", metavar="FILE", help="also write the verdicts as JSON to FILE")
-    s.add_argument("--force", action="store_true", help="overwrite a --full report with a --quick or --only run")
+    s.add_argument("--report", metavar="FILE",
+                   help="write the report here instead of OUT/proof-report.md (default: OUT/proof-report.md)")
+    s.add_argument("--artefacts", metavar="DIR",
+                   help="write artefacts here instead of OUT/artefacts (default: OUT/artefacts)")
+    s.add_argument("--json", action="store_true", help=JSON_HELP + "; no table")
+    s.add_argument("--json-file", metavar="FILE",
+                   help="also write the verdicts (the statements list) as JSON to FILE (default: none)")
+    s.add_argument("--force", action="store_true",
+                   help="overwrite a --full report with a --quick or --only run (default: refuse)")
     s.add_argument("--proofs", default=None, help="folder with the proof modules (default: the checkout's proofs/)")
-    s.add_argument("--no-progress", action="store_true")
+    s.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (default: a bar on stderr when it is a terminal)")
     s.set_defaults(func=cmd_prove)

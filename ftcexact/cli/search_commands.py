@@ -6,7 +6,10 @@ import json
 import os
 
 from ..dataset import load_dataset
-from .main import UsageError
+from .main import MAX_SEARCH_K, UsageError, check_output, check_size
+
+#: search: candidates per run (budget times pairs) and worker processes.
+MAX_SEARCH_TASKS, MAX_WORKERS = 10**7, 256
 
 
 def _refutation_path(cert_path):
@@ -26,28 +29,41 @@ def cmd_min_width(args):
     from ..search.adversarial import paper_bounds
     if args.arch != "two-layer":
         raise UsageError("min-width decides --arch two-layer only (one hidden layer)")
+    check_output(args.output, args.dataset)
+    check_output(_refutation_path(args.output) if args.output else None, args.dataset)
     ds = load_dataset(args.dataset)
     if ds.dy != 1:
         raise UsageError("min-width needs scalar labels (one output)")
     lower, upper = paper_bounds(ds.N, ds.K)
     paper = {"Theorem 4.1 worst case over datasets, lower: min(3N, K-2)": lower,
              "Theorem 4.1 worst case over datasets, upper: min(3N+1, K-1)": upper}
-    report = {"K": ds.K, "N": ds.N, "d": ds.d, "method": args.method, "paper_bounds": paper}
+    report = {"K": ds.K, "N": ds.N, "d": ds.d, "method": args.method, "paper_bounds": paper, "certificate": None,
+              "refutation": None}
     cert_path = args.output
     ref_path = _refutation_path(cert_path) if cert_path else None
     refutation_obj, net = None, None
+    if args.timeout is not None and args.method != "z3":
+        raise UsageError("--timeout applies to --method z3 only")
     if args.method == "z3":
-        from ..search.z3_baseline import z3_available, z3_network
+        from ..search.z3_baseline import z3_available
         if not z3_available():
             raise UsageError("--method z3 needs the optional dependency z3-solver: pip install 'ftcexact[z3]'")
-        zs = [z[0] for z in ds.targets]
-        m = 0
-        while (net := z3_network(list(ds.x), zs, m)) is None:
-            m += 1
-        report.update(min_width=m, decided=True,
-                      note="decided by z3; the lower bound has no independently checkable refutation")
+        m, net = _z3_min_width(ds, args)
         hints = {"method": "z3"}
         ref_path = None
+        if net is None:  # z3 answered "unknown" within the time limit: nothing is written
+            report.update(min_width=None, decided=False, lower=m, upper=None, certificate=None, refutation=None,
+                          note=f"z3 answered 'unknown' for width {m} within --timeout {args.timeout} s"
+                               + (f"; it found no network of width below {m} (z3's answer, not checkable)"
+                                  if m else ""))
+            if args.json:
+                print(json.dumps(report))
+            else:
+                print(f"minimum width (one hidden layer): unknown, at least {m} by z3 (timeout after "
+                      f"{args.timeout} s at width {m})")
+            return TIMEOUT_EXIT
+        report.update(min_width=m, decided=True,
+                      note="decided by z3; the lower bound has no independently checkable refutation")
     else:
         try:
             r = oracle.min_width(ds)
@@ -98,16 +114,51 @@ def cmd_min_width(args):
     return 0
 
 
-def _int_range(text):
-    """``"3"``, ``"1-9"`` or ``"1,2,5"`` -> list of ints."""
+#: Exit code of ``min-width --method z3 --timeout`` when z3 answers "unknown" in time (docs/cli.md).
+TIMEOUT_EXIT = 4
+
+
+def _z3_min_width(ds, args):
+    """``(m, network)``: z3 tries m = 0, 1, ... (at most K - 1 by Lemma 4.5); ``(m, None)`` when z3 gave
+    no answer for m within what is left of ``--timeout`` seconds (the whole run's budget)."""
+    import time
+
+    from ..search.z3_baseline import z3_network
+    from .progress import bar
+    zs = [z[0] for z in ds.targets]
+    deadline = None if args.timeout is None else time.monotonic() + args.timeout
+    with bar(total=max(ds.K - 1, 1), desc="z3 width", unit="width", show=not args.json) as b:
+        m = 0
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return m, None
+            try:
+                net = z3_network(list(ds.x), zs, m, timeout_ms=None if left is None else max(1, int(left * 1000)))
+            except RuntimeError:  # z3 gave up: "unknown"
+                return m, None
+            if net is not None:
+                return m, net
+            m += 1
+            b.update(1)
+
+
+def _int_range(text, name="K"):
+    """``"3"``, ``"1-9"`` or ``"1,2,5"`` -> list of ints, each in ``0..MAX_SEARCH_K``."""
     out = []
     try:
         for part in text.replace(" ", "").split(","):
             if "-" in part[1:]:
                 a, b = part.split("-", 1)
-                out += list(range(int(a), int(b) + 1))
+                bounds = [int(a), int(b)]
             elif part:
-                out.append(int(part))
+                bounds = [int(part)] * 2
+            else:
+                continue
+            for v in bounds:
+                check_size(name, v, 0, MAX_SEARCH_K, " (the search explores small datasets: one candidate of "
+                                                     f"K = {MAX_SEARCH_K} takes up to 15 s)")
+            out += list(range(bounds[0], bounds[1] + 1))
     except ValueError:
         raise UsageError(f"expected an integer, a range a-b or a list, got {text!r}") from None
     return out
@@ -115,15 +166,19 @@ def _int_range(text):
 
 def cmd_search(args):
     from ..search.adversarial import search
-    pairs = [(N, K) for K in _int_range(args.K) for N in _int_range(args.N) if 0 <= N <= K and K >= 1]
+    pairs = [(N, K) for K in _int_range(args.K) for N in _int_range(args.N, "N") if 0 <= N <= K and K >= 1]
     if not pairs:
         raise UsageError("no (N, K) with 0 <= N <= K and K >= 1 in --N/--K")
     if args.budget < 1 or (args.workers is not None and args.workers < 1):
         raise UsageError("--budget and --workers must be positive")
+    check_size("budget", args.budget * len(pairs), 1, MAX_SEARCH_TASKS,
+               f" candidates in all (budget x {len(pairs)} (N, K) pairs; the task list is built up front)")
+    check_size("workers", args.workers or 1, 1, MAX_WORKERS)
+    from .progress import enabled
     try:
         summary = search(pairs, args.budget, args.seed, args.output, workers=args.workers,
-                         scheduler=args.scheduler, refutations=args.refutations, progress=not args.no_progress,
-                         arch=args.arch)
+                         scheduler=args.scheduler, refutations=args.refutations,
+                         progress=enabled(args.no_progress or args.json), arch=args.arch)
     except RuntimeError as e:
         raise UsageError(str(e)) from None
     if args.arch == "three-layer":
@@ -140,7 +195,7 @@ def cmd_search(args):
         from ..search.adversarial import markdown_table, read_records
         print(markdown_table(read_records(args.output), pairs))
     elif args.json:
-        print(json.dumps(rows))
+        print(json.dumps({"arch": args.arch, "output": args.output, "rows": rows}))
     else:
         print(f"{'N':>3} {'K':>3} {'best':>5} {'paper':>9} {'records':>8}  found")
         for r in rows:
@@ -156,7 +211,7 @@ def _three_layer_summary(summary, args):
              "index": s["index"], "seed": s["seed"]}
             for (N, K), s in sorted(summary.items(), key=lambda kv: (kv[0][1], kv[0][0]))]
     if args.json:
-        print(json.dumps(rows))
+        print(json.dumps({"arch": args.arch, "output": args.output, "rows": rows}))
     else:
         print(f"{'N':>3} {'K':>3} {'pieces':>7} {'of':>4} {'d1+d2 >=':>9} {'Thm 5.1':>8} {'records':>8}")
         for r in rows:
@@ -170,39 +225,70 @@ def cmd_check_refutation(args):
     """A refutation file, or a search results file (every record re-checked in full), by the kernel."""
     from ..kernel.refutation import FORMAT
     from ..kernel.verify import run, verdict
+    from .main import run_kernel
     if args.file.endswith(".jsonl"):
         from ..kernel.records import check_records
-        return verdict(lambda say: check_records(args.file, say), tool="ftcexact check-refutation")
-    return run(args.file, expect=FORMAT)
+        from .progress import bar
+        try:
+            size = os.path.getsize(args.file)
+        except OSError:
+            size = None
+
+        def work(out, err):
+            with bar(total=size, desc="records", unit="B", unit_scale=True, show=not args.json) as b:
+                return verdict(lambda say: check_records(args.file, say, progress=b.update), out=out, err=err,
+                               tool="ftcexact check-refutation")
+        return run_kernel(work, args, "check-refutation")
+    return run_kernel(lambda out, err: run(args.file, out=out, err=err, expect=FORMAT), args, "check-refutation")
+
+
+def default_workers():
+    """``search``'s default worker count: all CPUs but one (at least 1), so the machine stays usable."""
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
 def register(sub):
+    from .main import JSON_HELP
     s = sub.add_parser("min-width", help="exact least width of a one-hidden-layer network, with proofs")
-    s.add_argument("dataset")
-    s.add_argument("--arch", default="two-layer", choices=["two-layer"])
+    s.add_argument("dataset", help="a dataset (JSON or CSV) with scalar labels")
+    s.add_argument("--arch", default="two-layer", choices=["two-layer"],
+                   help="architecture (one hidden layer only; default: %(default)s)")
     s.add_argument("--method", default="oracle", choices=["oracle", "z3"],
                    help="oracle (default; data on a line, checkable refutation) or the z3 baseline")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="--method z3: give up after SECONDS in all; z3's 'unknown' is reported as such, with "
+                        f"exit code {TIMEOUT_EXIT} and no file written (default: no limit)")
+    s.add_argument("--json", action="store_true", help=JSON_HELP)
     s.add_argument("-o", "--output", default=None,
-                   help="certificate for the width; the refutation of width - 1 goes to *.refutation.json")
+                   help="certificate for the width; the refutation of width - 1 goes to *.refutation.json "
+                        "(default: none written)")
     s.set_defaults(func=cmd_min_width)
 
     s = sub.add_parser("search", help="adversarial datasets needing the most neurons (JSONL, resumable)")
-    s.add_argument("--N", required=True, help="an integer, a range a-b, or a list")
-    s.add_argument("--K", required=True, help="an integer, a range a-b, or a list")
-    s.add_argument("--arch", default="two-layer", choices=["two-layer", "three-layer"])
-    s.add_argument("--budget", type=int, required=True, help="candidates per (N, K)")
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("-o", "--output", required=True, help="results file (JSON lines, appended)")
-    s.add_argument("--workers", type=int, default=None, help="processes (default: all CPUs)")
-    s.add_argument("--scheduler", default=None, help="dask.distributed scheduler address (ftcexact[dask])")
+    s.add_argument("--N", required=True, help="an integer, a range a-b, or a list (required)")
+    s.add_argument("--K", required=True, help="an integer, a range a-b, or a list (required)")
+    s.add_argument("--arch", default="two-layer", choices=["two-layer", "three-layer"],
+                   help="two-layer: exact least width; three-layer: least piece count (default: %(default)s)")
+    s.add_argument("--budget", type=int, required=True, help="candidates per (N, K) (required)")
+    s.add_argument("--seed", type=int, default=0, help="random seed of the candidates (default: %(default)s)")
+    s.add_argument("-o", "--output", required=True,
+                   help="results file (JSON lines, appended in a fixed order whatever the workers; required)")
+    s.add_argument("--workers", type=int, default=default_workers(),
+                   help="processes; 1 runs in this process (default: all CPUs but one, here %(default)s)")
+    s.add_argument("--scheduler", default=None,
+                   help="dask.distributed scheduler address, instead of --workers (ftcexact[dask]; default: none)")
     s.add_argument("--refutations", default="all", choices=["all", "best", "none"],
                    help="attach a refutation to every record (default), to improving records, or to none")
-    s.add_argument("--no-progress", action="store_true")
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--markdown", action="store_true", help="print the docs/search.md table (two layers)")
+    s.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (default: a bar on stderr when it is a terminal)")
+    s.add_argument("--json", action="store_true", help=JSON_HELP)
+    s.add_argument("--markdown", action="store_true",
+                   help="print the docs/search.md table (two layers; default: the plain table)")
     s.set_defaults(func=cmd_search)
 
     s = sub.add_parser("check-refutation", help="check a refutation file, or every record of a search file")
-    s.add_argument("file")
+    s.add_argument("file", help="a refutation (.json) or a search results file (.jsonl)")
+    s.add_argument("--json", action="store_true",
+                   help='print {"verdict", "exit", "lines", "reason"} instead of the lines; the exit code is '
+                        "the same (default: text)")
     s.set_defaults(func=cmd_check_refutation)

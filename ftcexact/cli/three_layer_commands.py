@@ -52,8 +52,11 @@ def _record(ds, name, args):
 
 
 def cmd_three_layer_width(args):
+    from .progress import Stages
     ds = load_dataset(args.dataset)
-    rec = _record(ds, os.path.basename(args.dataset), args)
+    with Stages("three-layer-width", show=not args.json) as stages:
+        stages.stage(f"deciding width pairs up to d1 + d2 = {args.max_width} (z3 for NOs)")
+        rec = _record(ds, os.path.basename(args.dataset), args)
     if args.json:
         print(json.dumps(rec))
         return 0
@@ -158,10 +161,15 @@ def table_markdown(records, with_constructions=True):
 
 def cmd_three_layer_table(args):
     from ..certificate import write_json_atomic  # noqa: F401 - import check before a long run
+    from .progress import bar
     if args.markdown:
         with open(args.markdown, encoding="utf-8") as fh:
             records = [json.loads(line) for line in fh if line.strip()]
-        print(table_markdown(records, with_constructions=not args.no_constructions))
+        table = table_markdown(records, with_constructions=not args.no_constructions)
+        if args.json:
+            print(json.dumps({"output": None, "datasets": [], "skipped": [], "markdown": table}))
+        else:
+            print(table)
         return 0
     done = set()
     if args.output and os.path.exists(args.output):
@@ -173,40 +181,57 @@ def cmd_three_layer_table(args):
                     continue
     sel = [(n, ds) for n, ds in table_datasets(args.K_max, args.random, args.seed)
            if not args.only or any(n.startswith(p) for p in args.only)]
-    for name, ds in sel:
-        if name in done:
-            continue
-        rec = _record(ds, name, args)
-        line = json.dumps(rec)
-        if args.output:
-            with open(args.output, "a", encoding="utf-8") as fh:
-                fh.write(line + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-        print(f"{name}: least {rec['least']} {rec['pairs']} pieces {rec['pieces']} "
-              f"two-layer {rec['two_layer_width']} ({rec['seconds']} s)", flush=True)
+    rows, skipped = [], [n for n, _ in sel if n in done]
+    with bar(total=len(sel) - len(skipped), desc="three-layer-table", unit="dataset", show=not args.json) as b:
+        for name, ds in sel:
+            if name in done:
+                continue
+            rec = _record(ds, name, args)
+            line = json.dumps(rec)
+            if args.output:
+                with open(args.output, "a", encoding="utf-8") as fh:
+                    fh.write(line + "\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            rows.append({key: rec[key] for key in ("name", "least", "pairs", "pieces", "two_layer_width", "seconds")})
+            b.update(1)
+            if not args.json:
+                print(f"{name}: least {rec['least']} {rec['pairs']} pieces {rec['pieces']} "
+                      f"two-layer {rec['two_layer_width']} ({rec['seconds']} s)", flush=True)
+    if args.json:
+        print(json.dumps({"output": args.output, "datasets": rows, "skipped": skipped, "markdown": None}))
     return 0
 
 
 def register(sub):
+    from .main import JSON_HELP
     s = sub.add_parser("three-layer-width",
                        help="least d1 + d2 of a two-hidden-layer network fitting 1-D data (exact; z3 for NOs)")
-    s.add_argument("dataset")
-    s.add_argument("--max-width", type=int, default=7)
-    s.add_argument("--time-limit", type=float, default=60.0, help="seconds of z3 search per width pair")
-    s.add_argument("--max-nodes", type=int, default=400, help="boxes of the branch and bound per pair")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("dataset", help="a 1-D dataset with scalar labels (JSON or CSV)")
+    s.add_argument("--max-width", type=int, default=7, help="largest d1 + d2 tried (default: %(default)s)")
+    s.add_argument("--time-limit", type=float, default=60.0,
+                   help="seconds of z3 search per width pair (default: %(default)s)")
+    s.add_argument("--max-nodes", type=int, default=400,
+                   help="boxes of the branch and bound per pair (default: %(default)s)")
+    s.add_argument("--json", action="store_true", help=JSON_HELP)
     s.set_defaults(func=cmd_three_layer_width)
 
     s = sub.add_parser("three-layer-table", help="least three-layer widths on the adversarial datasets (JSONL)")
-    s.add_argument("--K-max", type=int, default=8)
-    s.add_argument("--random", type=int, default=20, help="number of random datasets")
-    s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--only", nargs="*", default=None, help="dataset name prefixes, e.g. 'ftc' 'ysj'")
-    s.add_argument("--max-width", type=int, default=7)
-    s.add_argument("--time-limit", type=float, default=60.0)
-    s.add_argument("--max-nodes", type=int, default=400)
-    s.add_argument("-o", "--output", default=None, help="JSONL file (appended; finished datasets are skipped)")
-    s.add_argument("--markdown", default=None, help="print the Markdown table of a JSONL results file and exit")
-    s.add_argument("--no-constructions", action="store_true", help="with --markdown: skip the constructions")
+    s.add_argument("--K-max", type=int, default=8, help="largest K of the dataset families (default: %(default)s)")
+    s.add_argument("--random", type=int, default=20, help="number of random datasets (default: %(default)s)")
+    s.add_argument("--seed", type=int, default=1, help="seed of the random datasets (default: %(default)s)")
+    s.add_argument("--only", nargs="*", default=None,
+                   help="dataset name prefixes, e.g. 'ftc' 'ysj' (default: all datasets)")
+    s.add_argument("--max-width", type=int, default=7, help="largest d1 + d2 tried (default: %(default)s)")
+    s.add_argument("--time-limit", type=float, default=60.0,
+                   help="seconds of z3 search per width pair (default: %(default)s)")
+    s.add_argument("--max-nodes", type=int, default=400,
+                   help="boxes of the branch and bound per pair (default: %(default)s)")
+    s.add_argument("-o", "--output", default=None,
+                   help="JSONL file (appended; finished datasets are skipped; default: none, print only)")
+    s.add_argument("--markdown", default=None, metavar="FILE",
+                   help="print the Markdown table of a JSONL results file and exit (default: run the batch)")
+    s.add_argument("--no-constructions", action="store_true",
+                   help="with --markdown: skip the constructions columns (default: include them)")
+    s.add_argument("--json", action="store_true", help=JSON_HELP)
     s.set_defaults(func=cmd_three_layer_table)

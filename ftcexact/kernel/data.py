@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from math import lcm
 
-from .evaluate import number, vector
+from .evaluate import clear_denominators, number, vector
 from .numbers import Q
 from .reader import BLOCK_ROWS, MAX_JSON_BYTES, Malformed, Rejected, exact_block, open_arrays, open_regular, \
-    parse_json
+    parse_json, read_bytes
 
-__all__ = ["Data", "open_dataset", "file_sha256", "referenced_file"]
+__all__ = ["Data", "open_dataset", "file_sha256", "referenced_file", "MAX_REFERENCED_BYTES"]
 
 
 def file_sha256(path):
@@ -41,11 +40,23 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def referenced_file(spec, base_dir, what):
-    """The path of ``{"path", "sha256"}`` (relative to ``base_dir``) after checking its sha256."""
-    if not isinstance(spec.get("path"), str) or not isinstance(spec.get("sha256"), str):
+#: Largest referenced file hashed: an .npz archive (streamed) or a source model; JSON files (read whole)
+#: are capped at MAX_JSON_BYTES.  Checked before hashing (a sparse file costs nothing to make).
+MAX_REFERENCED_BYTES = 64 * 2**30
+
+
+def referenced_file(spec, base_dir, what, cap=MAX_JSON_BYTES):
+    """The path of ``{"path", "sha256"}`` (relative to ``base_dir``) after checking its size and sha256:
+    at most ``cap`` bytes, or MAX_REFERENCED_BYTES for a zip archive (an .npz dataset)."""
+    if not (isinstance(spec, dict) and isinstance(spec.get("path"), str) and isinstance(spec.get("sha256"), str)):
         raise Malformed(f"{what}: a reference needs string fields 'path' and 'sha256'")
     path = os.path.join(base_dir, spec["path"])
+    fh, size = open_regular(path)
+    with fh:
+        limit = MAX_REFERENCED_BYTES if fh.read(2) == b"PK" else cap
+    if size > limit:
+        raise Malformed(f"{what} file {spec['path']} has {size} bytes, more than the cap of {limit}"
+                        + (" (store large datasets as .npz)" if limit == MAX_JSON_BYTES else ""))
     if file_sha256(path) != spec["sha256"].lower():
         raise Rejected(f"{what} file {spec['path']} does not match the recorded sha256")
     return path
@@ -128,15 +139,15 @@ def _json_data(obj, classes, where):
     def blocks():
         for start in range(0, len(X), BLOCK_ROWS):
             rows = X[start:start + BLOCK_ROWS]
-            den = lcm(1, *(int(v.denominator) for row in rows for v in row))
-            ints = [[int(v.numerator) * (den // int(v.denominator)) for v in row] for row in rows]
+            flat, den = clear_denominators([v for row in rows for v in row], f"{where}.x")
+            ints = [flat[i * d:(i + 1) * d] for i in range(len(rows))]
             yield Block(Y[start:start + BLOCK_ROWS], None if F is None else F[start:start + BLOCK_ROWS],
                         exact=(ints, den))
     return Data(len(X), d, dy, F is not None, blocks, "JSON")
 
 
 def _label(v, where):
-    if not (isinstance(v, str) and v.lstrip("-").isdigit() and len(v) < 12):
+    if not (isinstance(v, str) and v.isascii() and v.removeprefix("-").isdigit() and len(v) < 12):
         raise Malformed(f"{where}: expected an integer class label")
     return int(v)
 
@@ -194,23 +205,19 @@ def open_dataset(spec, base_dir):
         raise Malformed("certificate.dataset must be an object")
     classes = spec.get("classes")
     if classes is not None:
-        if not (isinstance(classes, str) and classes.isdigit() and 2 <= int(classes) <= 100000):
+        if not (isinstance(classes, str) and classes.isascii() and classes.isdigit() and len(classes) <= 6
+                and 2 <= int(classes) <= 100000):
             raise Malformed("dataset.classes must be an integer between 2 and 100000")
         classes = int(classes)
     if "path" not in spec:
         return _json_data(spec, classes, "dataset")
     path = referenced_file(spec, base_dir, "dataset")
-    fh, size = open_regular(path)
+    fh, _ = open_regular(path)
     with fh:
         magic = fh.read(4)
     if magic.startswith(b"PK"):
         return _npz_data(path, classes)
-    if size > MAX_JSON_BYTES:
-        raise Malformed(f"{path} has {size} bytes, more than the cap of {MAX_JSON_BYTES} for JSON "
-                        "(store large datasets as .npz)")
-    fh, _ = open_regular(path)
-    with fh:
-        return _json_data(parse_json(fh.read(), path), classes, spec["path"])
+    return _json_data(parse_json(read_bytes(path), path), classes, spec["path"])
 
 
 number  # re-exported for the checkers' convenience

@@ -49,14 +49,18 @@ from .numbers import Q, RationalError, int_matmul, parse_rational, parse_rationa
 from .reader import Malformed
 
 __all__ = ["Net", "read_net", "activation_slopes", "evaluate_dense", "restrict_to_direction", "first_layer_direction",
-           "size_bound", "check_size", "piece_index", "TooManyPieces", "MAX_PIECES", "MAX_FORM_ENTRIES", "MAX_VALUE_BITS",
-           "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "number", "vector", "float_dot", "FLOAT_DOT_OK"]
+           "size_bound", "check_size", "piece_index", "TooManyPieces", "MAX_PIECES", "MAX_VALUE_BITS",
+           "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "MAX_AFFINE_MAPS", "SWEEP_WORK", "MAX_FORM_ENTRIES", "number", "vector",
+           "input_bits", "sweep_budget", "clear_denominators", "LCM_WORK", "MAX_CLEARED_BITS", "float_dot", "FLOAT_DOT_OK"]
 
 #: Digits of one number in a certificate, and the largest decimal exponent (so the size of a number
 #: stays within a constant factor of its text).
 CERT_MAX_DIGITS, CERT_MAX_EXPONENT = 100_000, 64
 #: Largest size, in bits, of any value an evaluation may produce (about 1.26 million digits).
 MAX_VALUE_BITS = 2**22
+#: Most affine maps of a network (a feed-forward layer is one, a residual block two): depth multiplies the
+#: growth of values, so a short file could otherwise ask for hours of big-number arithmetic per point.
+MAX_AFFINE_MAPS = 256
 ZERO, ONE = Q(0), Q(1)
 
 
@@ -144,6 +148,7 @@ def read_net(obj, d_in, where="network"):
         layers, width = [], d_in
         if not isinstance(obj.get("layers"), list) or not obj["layers"]:
             raise Malformed(f"{where}.layers: expected a non-empty list of layers")
+        _depth_cap(len(obj["layers"]), where)
         for l, layer in enumerate(obj["layers"]):
             W, b = _affine(layer, width, f"{where}.layers[{l}]")
             layers.append((W, b))
@@ -154,6 +159,7 @@ def read_net(obj, d_in, where="network"):
     if kind == "resnet":
         if not isinstance(obj.get("blocks"), list) or not isinstance(obj.get("head"), dict):
             raise Malformed(f"{where}: a resnet needs a list 'blocks' and a 'head' block")
+        _depth_cap(2 * len(obj["blocks"]) + 2, where)
         blocks = []
         for l, block in enumerate(obj["blocks"] + [obj["head"]]):
             at = f"{where}.blocks[{l}]" if l < len(obj["blocks"]) else f"{where}.head"
@@ -170,11 +176,42 @@ def read_net(obj, d_in, where="network"):
 
 # ---------------------------------------------------------------- caps and cleared layers
 
+def _depth_cap(maps, where):
+    if maps > MAX_AFFINE_MAPS:
+        raise Malformed(f"{where}: {maps} affine maps, more than the cap of {MAX_AFFINE_MAPS}")
+
+
+def input_bits(X, den):
+    """Bits of the largest integer of a block of points ``X / den`` (for :func:`check_size`)."""
+    return max((abs(v).bit_length() for row in X for v in row), default=0) + den.bit_length()
+
+
+#: Computing one common denominator may cost 2^30 bit operations plus LCM_WORK per bit of the distinct
+#: denominators it combines, and the cleared integers may take MAX_CLEARED_BITS: many large distinct
+#: denominators would otherwise cost quadratic time and memory before the value-size cap applies.
+LCM_WORK, MAX_CLEARED_BITS = 2**14, 2**33
+
+
+def clear_denominators(values, where="values"):
+    """``(ints, den)`` with ``values[j] == ints[j] / den``, ``den`` the lcm of the denominators (caps above)."""
+    dens = {int(v.denominator) for v in values} - {1}
+    budget, cost, den = 2**30 + LCM_WORK * sum(q.bit_length() for q in dens), 0, 1
+    for q in dens:
+        cost += den.bit_length() * q.bit_length()
+        if cost > budget:
+            raise Malformed(f"{where}: the common denominator of {len(dens)} distinct denominators costs more "
+                            f"than the cap to compute ({LCM_WORK} bit operations per bit of them)")
+        den = lcm(den, q)
+    if len(values) * den.bit_length() > MAX_CLEARED_BITS:
+        raise Malformed(f"{where}: over their common denominator the numbers would take more than "
+                        f"{MAX_CLEARED_BITS} bits")
+    factor = {q: den // q for q in dens} | {1: den}
+    return [int(v.numerator) * factor[int(v.denominator)] for v in values], den
+
+
 def _cleared(W, b):
     """A layer over one denominator: integer rows, integer biases and ``dW`` with ``W = rows / dW``."""
-    values = [v for row in W for v in row] + list(b)
-    dW = lcm(1, *(int(v.denominator) for v in values))
-    ints = [int(v.numerator) * (dW // int(v.denominator)) for v in values]
+    ints, dW = clear_denominators([v for row in W for v in row] + list(b), "network layer")
     k = len(W[0]) if W else 0
     return [ints[i * k:(i + 1) * k] for i in range(len(W))], ints[len(W) * k:], dW
 
@@ -275,11 +312,20 @@ class TooManyPieces(Malformed):
     """The restriction to a line would have more than the allowed number of pieces."""
 
 
-#: Default cap on the pieces of a restriction to a line (about a gigabyte of affine forms at width 100).
+#: Default cap on the pieces of a restriction to a line.
 MAX_PIECES = 2_000_000
+#: Work of a restriction to a line, in units (one neuron on one piece, per 512 bits of the values there):
+#: this fixed part plus 8 units per network entry (about a second at most; see :func:`sweep_budget`).
+SWEEP_WORK = 50_000
 
 
-def restrict_to_direction(layers, alphas, slopes=(ZERO, ONE), max_pieces=MAX_PIECES):
+def sweep_budget(layers):
+    """The work allowed to restrict these layers to a line past the first hidden layer (whose single piece
+    is split at most once per neuron, whatever the budget): two hidden layers need about 2 units per entry."""
+    return SWEEP_WORK + 8 * sum(len(b) * (1 + (len(W[0]) if W and W[0] else 1)) for W, b in layers)
+
+
+def restrict_to_direction(layers, alphas, slopes=(ZERO, ONE), max_pieces=MAX_PIECES, max_work=None):
     """The one-input network ``s -> g(s w)`` as sorted breakpoints and affine pieces.
 
     ``layers`` are the network's layers with the first layer's rows replaced
@@ -288,11 +334,20 @@ def restrict_to_direction(layers, alphas, slopes=(ZERO, ONE), max_pieces=MAX_PIE
     ``forms[p] = (slopes, intercepts)`` gives each output there.  Adjacent
     pieces are not merged.  Memory is the affine forms kept between layers
     (one full list per piece of the previous layer, then only the neurons
-    that switch); more than ``max_pieces`` pieces, or more than
-    :data:`MAX_FORM_ENTRIES` stored entries, raise :class:`TooManyPieces`.
+    that switch); more than ``max_pieces`` pieces, more than
+    :data:`MAX_FORM_ENTRIES` stored entries, or more than ``max_work`` units
+    of work (charged before each layer but the first: pieces x neurons x
+    (1 + next rows) x (1 + the largest value's bits // 512)) raise
+    :class:`TooManyPieces`.
     """
-    bps, forms = [], [(list(alphas), list(layers[0][1]))]
+    bps, forms, work = [], [(list(alphas), list(layers[0][1]))], 0
     for W, b in layers[1:]:
+        if max_work is not None and len(forms) > 1:
+            bits = max((v.numerator.bit_length() + v.denominator.bit_length() for A, B in forms for v in A + B),
+                       default=0)
+            work += len(forms) * len(forms[0][0]) * (1 + len(W)) * (1 + bits // 512)
+            if work > max_work:
+                raise TooManyPieces(f"the restriction to a line needs more than {max_work} units of work")
         bps, segments = _split_pieces(bps, forms, slopes, max_pieces)
         forms = _affine_pieces(W, b, segments)
     return bps, forms

@@ -143,7 +143,7 @@ def parse_rational(text, max_digits=MAX_DIGITS, max_exponent=None):
     m = _FRACTION.fullmatch(s)
     if m:
         p, q = m.group(1), m.group(2)
-        if len(p) > max_digits + 1 or (q is not None and len(q) > max_digits):
+        if len(p.lstrip("+-")) > max_digits or (q is not None and len(q) > max_digits):
             raise RationalError(f"number too large (more than {max_digits} digits): {s[:20]}...")
         if q is None:
             return Q(int_from_digits(p))
@@ -170,7 +170,7 @@ def parse_rational(text, max_digits=MAX_DIGITS, max_exponent=None):
 
 def _fast_patterns(max_digits):
     if max_digits not in _FAST:
-        one = rf"-?[0-9]{{1,{max_digits}}}(?:/0*[1-9][0-9]{{0,{max_digits - 1}}})?"
+        one = rf"-?[0-9]{{1,{max_digits}}}(?:/(?=0*[1-9])[0-9]{{1,{max_digits}}})?"
         _FAST[max_digits] = (re.compile(one), re.compile(rf"{one}(?:,{one})*"))
     return _FAST[max_digits]
 

@@ -72,6 +72,8 @@ def open_regular(path):
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as e:
         raise Malformed(f"cannot read {path}: {e.strerror}") from None
+    except ValueError:  # a NUL byte, or a lone surrogate the file system cannot encode
+        raise Malformed(f"cannot read {path!r}: not a valid file name") from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)

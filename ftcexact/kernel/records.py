@@ -13,6 +13,8 @@ every claim is re-checked here in full with the kernel's own checkers:
 * ``arch: "three-layer"``, ``lower_bound: B``: the attached certificate is a
   lower-bound certificate for this dataset, architecture ``three-layer``,
   bound ``B``, and it verifies.
+* A record is about the targets ``y - f`` of its dataset (``f`` a column of it, or 0), which is
+  what its refutation reads: its certificate has no frozen network and its dataset no classes.
 * In every record ``N`` and ``K`` are recomputed from the dataset, and so are
   the paper's bounds it quotes (two layers: ``paper_lower = min{3N, K - 2}``,
   ``paper_upper = min{3N + 1, K - 1}``; three: ``paper_lower`` = the least
@@ -64,10 +66,10 @@ def _min_pieces(spec, base):
     points = {}
     for block in open_dataset(spec, base).blocks():
         X, den = block.exact()
-        for x, y in zip(X, block.Y):
+        for x, y, f in zip(X, block.Y, block.F or [None] * len(X)):
             if len(x) != 1 or y is None or len(y) != 1:
                 raise Rejected("'pieces' is quoted only for scalar data on a line")
-            points[Q(x[0], den)] = y[0]
+            points[Q(x[0], den)] = y[0] - (f[0] if f else 0)  # the targets z = y - f, as the oracle counts
     ts = sorted(points)
     return min_pieces_dp(ts, [points[t] for t in ts])
 
@@ -80,9 +82,12 @@ def check_record(record, base):
     if extra:
         raise Rejected(f"unknown field {extra[0][:40]!r}")
     N, K, arch = _nat(record, "N"), _nat(record, "K"), record.get("arch")
-    cert = record.get("certificate")
-    if not isinstance(cert, dict) or cert.get("dataset") != record.get("dataset"):
+    cert, data = record.get("certificate"), record.get("dataset")
+    if not isinstance(cert, dict) or cert.get("dataset") != data:
         raise Rejected("the certificate is not about this record's dataset")
+    if "frozen" in cert or (isinstance(data, dict) and "classes" in data):
+        raise Rejected("a record is about the targets y - f of its dataset alone, as its refutation reads them: "
+                       "no frozen network, no classes")
     facts = _sub(cert, base, "certificate")
     if (facts["K"], facts["N"]) != (K, N):
         raise Rejected(f"the record says (N, K) = ({N}, {K}) but its dataset has ({facts['N']}, {facts['K']})")
@@ -133,7 +138,9 @@ def check_records(path, say, progress=None):
         raise Malformed(f"{path} has {size} bytes, more than the cap of {MAX_RECORDS_BYTES}")
     base, count, best = os.path.dirname(os.path.abspath(path)), 0, {}
     with fh:
-        for n, line in enumerate(fh, start=1):
+        # readline with a bound: a line without a newline is never read past the cap (a sparse file of
+        # 16 GiB without one would otherwise be read whole)
+        for n, line in enumerate(iter(lambda: fh.readline(MAX_JSON_BYTES + 1), b""), start=1):
             if len(line) > MAX_JSON_BYTES:
                 raise Rejected(f"line {n}: longer than the cap of {MAX_JSON_BYTES} bytes")
             if not line.endswith(b"\n"):

@@ -100,7 +100,7 @@ def _rows(v, n, where):
 def implied(premises, target, lam):
     """``target - sum lam_i premises_i`` is a constant ``d >= 0`` (``> 0`` or a used
     strict premise if the target is strict; 0 from equalities only if it is '=')."""
-    (a, c, kind), rest, strict = target, list(target[0]), False
+    (_, c, kind), rest, strict = target, list(target[0]), False
     d = c
     for (pa, pc, pk), m in zip(premises, lam):
         if m and pk != "=" and (m < 0 or kind == "="):
@@ -171,7 +171,8 @@ def check_walk(ts, zs, model, budget, needs, stages, where):
                         raise Rejected(f"{at}: the multipliers do not prove the move impossible")
                     continue
                 j = mv.get("to")
-                if not (isinstance(j, str) and j.isdigit() and int(j) < len(parsed[st + 1])):
+                if not (isinstance(j, str) and j.isascii() and j.isdigit() and len(j) <= 9
+                        and int(j) < len(parsed[st + 1])):
                     raise Malformed(f"{at}: 'to' must name a polygon of the next stage")
                 k2, target, _ = parsed[st + 1][int(j)]
                 proofs = _get(mv, "proofs", list, at)

@@ -42,15 +42,14 @@ import json
 import os
 import sys
 from bisect import bisect_right
-from math import lcm
 from operator import mul
 
 from . import refutation
 from .claims import LIMITS, LOWER_STATEMENTS, NEEDS_BLOCKS, PIECE_STATEMENTS, STATEMENTS, Instance, limit, \
     lower_statement_bound, statement_checks
-from .data import open_dataset, referenced_file
-from .evaluate import FLOAT_DOT_OK, TooManyPieces, check_size, evaluate_dense, first_layer_direction, float_dot, \
-    number, read_net, restrict_to_direction, vector
+from .data import MAX_REFERENCED_BYTES, open_dataset, referenced_file
+from .evaluate import FLOAT_DOT_OK, TooManyPieces, check_size, clear_denominators, evaluate_dense, \
+    first_layer_direction, float_dot, input_bits, number, read_net, restrict_to_direction, sweep_budget, vector
 from .numbers import Q, show_rational
 from .reader import Malformed, Rejected, parse_json, read_json
 
@@ -78,6 +77,14 @@ def _int(obj, key, where):
     if not (v.isascii() and v.isdigit() and len(v) <= 18):
         raise Malformed(f"{where}.{key}: expected a non-negative integer, got {v[:20]!r}")
     return int(v)
+
+
+def _statement(claim):
+    """``claim.statement``: absent (None) or a string naming a registry entry."""
+    statement = claim.get("statement")
+    if statement is not None and not isinstance(statement, str):
+        raise Malformed(f"claim.statement: expected a string, got {type(statement).__name__}")
+    return statement
 
 
 def _known_fields(obj, allowed, where):
@@ -112,7 +119,7 @@ def _frozen(cert, data, base, say):
     source = spec.get("source")
     note = ""
     if source is not None:
-        referenced_file(source, base, "source model")
+        referenced_file(source, base, "source model", MAX_REFERENCED_BYTES)
         note = f"; its source {source['path']} matches its sha256 too (the conversion is not re-checked here)"
     say(f"f: frozen network {spec['path']} ({f.activation_name()}, widths {f.widths}), sha256 matches{note}")
     return f
@@ -127,15 +134,15 @@ class _Sweep:
         check_size(g, 64)
         if one:
             w, alphas = one
-            c = lcm(1, *(int(v.denominator) for v in w))  # read t = (c w).x with integer weights
-            self.w = [int(v * c) for v in w]
+            self.w, c = clear_denominators(w, "network.layers[0]")  # read t = (c w).x with integer weights
             self.wf = [float(v) for v in self.w] if FLOAT_DOT_OK and max(map(abs, self.w)) < 2**29 else None
             layers = [(None, g.layers[0][1])] + list(g.layers[1:])
             try:
-                self.bps, self.forms = restrict_to_direction(layers, [a / c for a in alphas], g.slopes)
+                self.bps, self.forms = restrict_to_direction(layers, [a / c for a in alphas], g.slopes,
+                                                             max_work=sweep_budget(layers))
                 say(f"evaluation: one direction (every first-layer row reads w.x), {len(self.forms)} pieces")
             except TooManyPieces:
-                say("evaluation: dense (the one-direction restriction has too many pieces)")
+                say("evaluation: dense (the one-direction restriction needs too much work)")
         else:
             say("evaluation: dense, exact integer products layer by layer")
 
@@ -144,8 +151,7 @@ class _Sweep:
         direction), or of values (dense)."""
         if self.bps is None:
             X, den = block.exact()
-            bits = max((abs(v).bit_length() for row in X for v in row), default=0) + den.bit_length()
-            check_size(self.g, bits)
+            check_size(self.g, input_bits(X, den))
             return evaluate_dense(self.g, X, den)
         out, w, bps, forms = [], self.w, self.bps, self.forms
         raw = block.float32 if self.wf is not None else None
@@ -165,7 +171,7 @@ class _Sweep:
 def check_fine_tuning(cert, base, say):
     claim = _field(cert, "claim", dict, "certificate")
     _known_fields(claim, CLAIM_FIELDS["fine-tuning"], "claim")
-    statement = claim.get("statement")
+    statement = _statement(claim)
     if statement is not None and statement not in STATEMENTS:
         raise Rejected(f"claim.statement {str(statement)[:60]!r} is not a registered statement "
                        "(see docs/certificate.md); nothing is claimed that could be checked")
@@ -187,6 +193,7 @@ def check_fine_tuning(cert, base, say):
         if f is not None:
             X, den = block.exact()
             rows = [r for r, y in zip(X, Y) if y is not None]
+            check_size(f, input_bits(rows, den))
             fv = iter(evaluate_dense(f, rows, den) if rows else [])
             F = [next(fv) if y is not None else None for y in Y]
         elif None in Y:
@@ -224,9 +231,13 @@ def check_fine_tuning(cert, base, say):
 
     def blocks():
         if not keep_f:
-            raise ValueError("the first layer does not read one direction")
-        L = lcm(*{den for _, den, _ in projections})  # one denominator: sort integers, not rationals
-        order = sorted({(S * (L // den), changed) for S, den, changed in projections})
+            raise ValueError("the first layer does not read one direction, or its restriction exceeds the caps")
+        dens = {den for _, den, _ in projections}
+        if all(q & (q - 1) == 0 for q in dens):  # powers of two (float data): sort integers over the largest
+            L = max(dens)
+            order = sorted({(S * (L // den), changed) for S, den, changed in projections})
+        else:  # a common denominator of arbitrary ones could be huge: compare rationals
+            order = sorted({(Q(S, den), changed) for S, den, changed in projections})
         if len({s for s, _ in order}) != len(order):
             raise ValueError("two points with one projection")
         runs, run = [], 0
@@ -253,7 +264,8 @@ def min_pieces_dp(ts, vs):
     secant slope of gap i, the interpolant has a breakpoint at t_i iff
     sigma_i^- != sigma_i^+, none inside gap i only if sigma_i^+ = sigma_{i+1}^- = s_i,
     and one only if s_i lies strictly between them; otherwise two suffice.
-    Only the signs of sigma - s matter, so a 3-state programme finds the minimum.
+    Only the signs of sigma - s matter, so a 3-state programme finds the minimum; whether one sigma has
+    given signs against s_i and s_{i+1} depends only on their order, so each step is a table look-up.
     """
     if len(ts) <= 2:
         return 1
@@ -266,11 +278,13 @@ def min_pieces_dp(ts, vs):
     def one_slope(q, r, s0, s1):  # is there one sigma with these signs against s0 and s1?
         candidates = (s0, s1, (s0 + s1) / 2, min(s0, s1) - 1, max(s0, s1) + 1)
         return any((c > s0) - (c < s0) == q and (c > s1) - (c < s1) == r for c in candidates)
-    cost = {r: 0 for r in signs}
+    step = {o: [[min(gap(r, q) + (0 if one_slope(q, r2, 0, 2 * o) else 1) for q in signs) for r2 in signs]
+                for r in signs] for o in signs}  # o: the order of s_i and s_{i+1}, as in (s_i, s_{i+1}) = (0, 2 o)
+    cost = [0, 0, 0]
     for i in range(len(ts) - 2):
-        cost = {r2: min(cost[r] + gap(r, q) + (0 if one_slope(q, r2, s[i], s[i + 1]) else 1)
-                        for r in signs for q in signs) for r2 in signs}
-    return 1 + min(cost[r] + gap(r, q) for r in signs for q in signs)
+        T = step[(s[i + 1] > s[i]) - (s[i + 1] < s[i])]
+        cost = [min(cost[0] + T[0][j], cost[1] + T[1][j], cost[2] + T[2][j]) for j in range(3)]
+    return 1 + min(cost[j] + gap(r, q) for j, r in enumerate(signs) for q in signs)
 
 
 def check_lower_bound(cert, base, say):
@@ -321,7 +335,7 @@ def check_lower_bound(cert, base, say):
     if bound:  # m = 0 needs no argument: every network has at least 0 neurons
         say(f"{arch}: {bound - 1} neurons give at most {limit(arch, bound - 1)} < {pieces} pieces "
             f"({LIMITS[arch][1]}), so every fitting network has m >= {bound}")
-    statement = claim.get("statement")
+    statement = _statement(claim)
     facts = {"kind": "lower-bound", "K": K, "N": N, "architecture": arch, "bound": bound, "min_pieces": pieces}
     if statement is None:
         return facts
@@ -347,24 +361,26 @@ def check_piece_count(cert, base, say):
     net = read_net(net_obj, d)
     if net.kind != "feedforward" or net.depth < 2 or net.d_out != 1 or d == 0:
         raise Malformed("a piece-count certificate holds a feed-forward network with hidden layers and one output")
-    check_size(net, 64)
     W, b = net.layers[0]
     if line is None:
+        check_size(net, 64)
         alphas, bias = [row[0] for row in W], b
         say("line: t -> t (the network has one input)")
     else:
         p, u = vector(line["point"], "line.point", d), vector(_field(line, "direction", list, "line"), "line.u", d)
         if not any(u):
             raise Malformed("line.direction must be nonzero")
+        check_size(net, 64 + sum(v.numerator.bit_length() + v.denominator.bit_length() for v in p + u))
         alphas = [sum(a * v for a, v in zip(row, u)) for row in W]
         bias = [sum(a * v for a, v in zip(row, p)) + c for row, c in zip(W, b)]
         say("line: t -> point + t direction")
-    bps, forms = restrict_to_direction([(None, bias)] + list(net.layers[1:]), alphas, net.slopes)
+    layers = [(None, bias)] + list(net.layers[1:])
+    bps, forms = restrict_to_direction(layers, alphas, net.slopes, max_work=sweep_budget(layers))
     pieces = 1 + sum(1 for a, b2 in zip(forms, forms[1:]) if a != b2)
     say(f"network: widths {net.widths}; exact restriction: {pieces} affine pieces after merging equal neighbours")
     if _int(claim, "pieces", "claim") != pieces:
         raise Rejected(f"claim.pieces = {claim['pieces']} but the restriction has {pieces} pieces")
-    statement = claim.get("statement")
+    statement = _statement(claim)
     if statement is not None:
         if statement not in PIECE_STATEMENTS:
             raise Rejected(f"claim.statement {str(statement)[:60]!r} is not a registered piece-count statement")

@@ -505,7 +505,9 @@ def markdown_table(records, pairs):
                         f"{upper} (Theorem 4.4)" if K >= 3 else f"{K - 1} (Lemma 4.5)")
         data = s["dataset"]
         z = data["y"] if not data.get("f") else [f"{y} - {f}" for y, f in zip(data["y"], data["f"])]
-        _, text = status(N, K, s["min_width"])
-        lines.append(f"| {N} | {K} | {s['min_width']} | {_compact(data['x'])}; {_compact(z)} | "
+        best = s.get("min_width")  # None when no record has a refutation (--refutations none): an upper bound
+        _, text = status(N, K, -1 if best is None else best)
+        shown = best if best is not None else f"<= {s.get('width_upper')} (no refutation)"
+        lines.append(f"| {N} | {K} | {shown} | {_compact(data['x'])}; {_compact(z)} | "
                      f"{lower}..{upper} | {construction} | {text} |")
     return "\n".join(lines)

@@ -706,8 +706,8 @@ def _lift_network(L, b, neurons):
     u, p = L.direction, L.point
     uu = sum(v * v for v in u)
     pu = sum(a * v for a, v in zip(p, u))
-    if not neurons:
-        return Network((((tuple(ZERO for _ in u),), (b,)),))
+    if not neurons:  # one hidden layer of width 0: a constant (a record of width 0 is checked as such)
+        return Network((((), ()), (((),), (b,))))
     W1 = tuple(tuple(a * v / uu for v in u) for a, _, _ in neurons)
     b1 = tuple(beta - a * pu / uu for a, beta, _ in neurons)
     W2 = (tuple(c for _, _, c in neurons),)

@@ -26,7 +26,8 @@ def test_pieces_of_a_bare_network(tmp_path, capsys):
     net.write_text(json.dumps({"network": [{"W": [["1"], ["1"]], "b": ["0", "-1"]}, {"W": [["1", "-1"]], "b": ["0"]}]}))
     assert main(["pieces", str(net), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"pieces": 3, "breakpoints": ["0", "1"], "slopes": ["0", "1", "0"],
-                                                   "intercepts": ["0", "0", "1"]}
+                                                   "intercepts": ["0", "0", "1"], "file": str(net), "point": None,
+                                                   "direction": None, "segment": None}
 
 
 @pytest.mark.parametrize("args, message", [

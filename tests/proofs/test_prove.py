@@ -179,7 +179,9 @@ def test_only_with_out_keeps_artefacts_but_writes_no_report(tmp_path, capsys):
 def test_json_goes_to_stdout(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["prove", "--only", "ysj_cifar10_nodes", "ftc_sec_5_1_max", "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["report"], printed["artefacts"], printed["exit"]) == (None, None, 0)
+    rows = printed["statements"]
     assert [r["id"] for r in rows] == ["ysj_cifar10_nodes", "ftc_sec_5_1_max"]
     assert rows[0]["verdict"] == HOLDS and rows[0]["printed"][0]["entry"] == "ysj_resnet_thm"
     assert rows[1]["commands"] == ["ftcexact prove --only ftc_sec_5_1_max"]

@@ -88,7 +88,7 @@ def test_search_records_are_checkable_and_resume(tmp_path, capsys):
     out = str(tmp_path / "r.jsonl")
     assert main(["search", "--N", "1-2", "--K", "4", "--budget", "6", "--seed", "3", "-o", out,
                  "--workers", "2", "--no-progress", "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    rows = json.loads(capsys.readouterr().out)["rows"]
     assert {(r["N"], r["K"]) for r in rows} == {(1, 4), (2, 4)}
     records = read_records(out)
     assert len(records) == 12 and all(r["refutation"] for r in records if r["min_width"] > 0)
@@ -132,7 +132,7 @@ def test_three_layer_search(tmp_path, capsys):
     out = str(tmp_path / "t.jsonl")
     assert main(["search", "--arch", "three-layer", "--N", "2", "--K", "4-8", "--budget", "5", "-o", out,
                  "--workers", "1", "--no-progress", "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    rows = json.loads(capsys.readouterr().out)["rows"]
     for r in rows:  # candidate 0 is the paper's dataset: it attains the largest possible piece count
         assert r["best_min_pieces"] == r["max_possible"] == min(3 * 2 + 1, r["K"] - 1)
         assert r["certified_lower_bound"] >= r["paper_lower"]
