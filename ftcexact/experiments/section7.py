@@ -339,14 +339,19 @@ def exact_dataset(data, N):
 
 
 def _verify(cert, folder):
-    """The trusted kernel's verdict on a certificate object: ``(exit code, last line)``."""
+    """The trusted kernel's verdict on a certificate object: ``(exit code, reason)``.
+
+    ``reason`` is the kernel's last line on stderr when it refuses (a failed check or a cap), else its
+    last line on stdout.
+    """
     from ..certificate import write_json_atomic
     from ..kernel.verify import run as kernel_run
     path = os.path.join(folder, "cert.json")
     write_json_atomic(cert, path)
-    out = io.StringIO()
-    code = kernel_run(path, out=out, err=io.StringIO())
-    lines = out.getvalue().strip().splitlines()
+    out, err = io.StringIO(), io.StringIO()
+    code = kernel_run(path, out=out, err=err)
+    lines = (err.getvalue().strip() or out.getvalue().strip()).splitlines() if code else \
+        out.getvalue().strip().splitlines()
     return code, (lines[-1] if lines else "")
 
 
