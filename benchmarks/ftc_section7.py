@@ -181,8 +181,16 @@ def table(result):
     return "\n".join(lines)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad usage: one line on stderr, exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"ftc_section7.py: {message}\n")
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Run the experiment (or redraw the figure); return the exit code (2 on bad input)."""
+    ap = _Parser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a small grid (N in 0, 100, ..., 500; m in 0, 8, ..., 48)")
     ap.add_argument("--out", default=str(FIGURES), help="folder for ftc_section7.json and ftc_section7.png")
     ap.add_argument("--replot", action="store_true", help="only redraw the figure from OUT/ftc_section7.json")
@@ -190,13 +198,22 @@ def main(argv=None):
     ap.add_argument("--no-sensitivity", action="store_true", help="skip re-training with 4x the iterations")
     args = ap.parse_args(argv)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     json_path, png_path = out / "ftc_section7.json", out / "ftc_section7.png"
     if args.replot:
-        result = json.loads(json_path.read_text())
+        try:
+            result = json.loads(json_path.read_text())
+            result["rows"], result["setup"]["threshold"]
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            print(f"ftc_section7.py: cannot replot from {json_path}: {e}", file=sys.stderr)
+            return 2
         plot(result, png_path)
         print(table(result))
         return 0
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        print(f"ftc_section7.py: cannot use --out {out}: {e}", file=sys.stderr)
+        return 2
     start = time.perf_counter()
     setup = Setup()
     Ns = list(range(0, 501, 100)) if args.quick else default_N_grid(setup.K)
