@@ -237,15 +237,15 @@ def decide(results, summary, problems, notes, artefacts=(), command=None):
         return Verdict(NOT_CHECKED, "the reproduction does not show the loss decreasing in m (an experiment with "
                                     "unprinted settings cannot refute it either): " + evidence)
     beyond = summary["beyond"]
-    after = (f" (beyond the printed range, N = {min(beyond)}..{max(beyond)}, it is "
-             f"{min(beyond.values())}..{max(beyond.values())})" if beyond else "")
+    after = (f"; beyond the printed range, N = {min(beyond)}..{max(beyond)}, it is "
+             f"{min(beyond.values())}..{max(beyond.values())}" if beyond else "")
     differs = []
     if gap:
         differs.append(f"exact fitting of the same data takes at least {gap[0]:.1f} times as many neurons with the "
                        f"verified constructions")
     if below:
         differs.append(f"the trained width falls below the certified worst-case lower bound for exact fitting at "
-                       f"{len(below)} of the N")
+                       f"{len(below)} of the {len(rows)} N")
     return Verdict(
         CORRECTED, evidence, command=command, artefacts=list(artefacts),
         reading="an experiment: its float training supports or fails to support an empirical tendency and proves "
@@ -255,7 +255,7 @@ def decide(results, summary, problems, notes, artefacts=(), command=None):
         correction="read as an empirical observation about approximate fitting of random data, not as agreement "
                    f"with Theorem 5.1: the reproduction supports that l_FT decreases in m and that the least m with "
                    f"l_FT <= {setup['threshold']} grows roughly like sqrt(N) for N up to {CLAIMS['printed_range']} "
-                   f"(fitted exponent {fit['exponent']:.2f}){after}; but the criterion (a mean over all K points"
+                   f"(fitted exponent {fit['exponent']:.2f}{after}); but the criterion (a mean over all K points"
                    + (f", met by g = 0 for N <= {g0[-1]}" if g0 else "")
                    + ") and the data (random, not worst case) differ from Theorem 5.1's exact fitting of worst-case "
                      "data, so the two need not coincide"
