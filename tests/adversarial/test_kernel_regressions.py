@@ -178,12 +178,14 @@ def tent_layers(L, s=2):
 
 def test_tent_network_fine_tuning_is_fast(tmp_path):
     """A HANG before the fix: a 1.4 kB certificate (21 tent layers) made the one-direction sweep build
-    2 million pieces: 146 s and 1.7 GB.  The sweep now has a work budget and falls back to dense evaluation."""
+    2 million pieces: 146 s and 1.7 GB.  The sweep then got a work budget (and fell back to dense evaluation);
+    now it is split at each rank-one layer (kernel/sweep.py), so every stage has 3 pieces."""
     doc = {"format": "ftcexact-certificate", "version": 2, "kind": "fine-tuning",
            "claim": {"N": 1, "K": 1, "d": 1, "neurons": 42}, "dataset": {"x": ["1/3"], "y": ["1"]},
            "network": tent_layers(21)}
     code, out, _, _ = assert_refused(verify_doc(tmp_path / "c.json", doc), codes=(1,))
-    assert "dense (the one-direction restriction needs too much work)" in out
+    # every tent layer has width 2 and equal rows (rank one): the sweep is split there, 3 pieces a stage
+    assert "3 pieces then 3 pieces (split at rank-one layers)" in out
     doc["dataset"]["y"] = [out.split("g(x_1) = ")[1].split(" ")[0]]  # the true value: now it fits
     code, out, _, seconds = verify_doc(tmp_path / "c.json", doc)
     assert code == 0 and seconds < 5
