@@ -165,7 +165,8 @@ def main():
             predicted = y0 + a * args.predict ** b
             fits[name] = {"fixed": y0, "a": a, "b": b, "predicted": predicted, "unit": unit}
             print(f"  {name:<12} fixed {y0:9.1f}  b = {b:5.2f}   predicted {predicted:12.4g} {unit}")
-    print(f"this process (float64 passes): peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"this process (float64 passes): peak RSS {peak:.0f} MiB")
     if args.json:
         with open(args.json, "w") as fh:
             json.dump({"rows": rows, "fits": fits, "classes": args.classes, "d": args.d}, fh, indent=1)

@@ -112,11 +112,10 @@ def _one_hot(label, C, where):
         return None
     if not (isinstance(label, int) and 0 <= label < C):
         raise Malformed(f"{where}: a class label must be an integer in 0..{C - 1} or -1 (keep)")
-    if C > 2048:
-        return tuple(Q(1) if j == label else Q(0) for j in range(C))
-    if (label, C) not in _ONE_HOT:  # one tuple per class, shared by its points: at most 2048^2 entries
-        _ONE_HOT[(label, C)] = tuple(Q(1) if j == label else Q(0) for j in range(C))
-    return _ONE_HOT[(label, C)]
+    z = _ONE_HOT.get((label, C)) or tuple(Q(1) if j == label else Q(0) for j in range(C))
+    if C <= 2048:  # one tuple per class, shared by its points: at most 2048^2 entries kept
+        _ONE_HOT[(label, C)] = z
+    return z
 
 
 _ONE_HOT = {}

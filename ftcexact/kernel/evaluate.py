@@ -48,10 +48,11 @@ from operator import mul
 from .numbers import Q, RationalError, int_matmul, parse_rational, parse_rationals
 from .reader import Malformed
 
-__all__ = ["Net", "read_net", "activation_slopes", "evaluate_dense", "restrict_to_direction", "first_layer_direction", "rank_one",
-           "size_bound", "check_size", "piece_index", "TooManyPieces", "MAX_PIECES", "MAX_VALUE_BITS",
-           "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "MAX_AFFINE_MAPS", "SWEEP_WORK", "MAX_FORM_ENTRIES", "number", "vector",
-           "input_bits", "sweep_budget", "clear_denominators", "LCM_WORK", "MAX_CLEARED_BITS", "float_dot", "FLOAT_DOT_OK"]
+__all__ = ["Net", "read_net", "activation_slopes", "evaluate_dense", "restrict_to_direction", "first_layer_direction",
+           "rank_one", "size_bound", "check_size", "piece_index", "TooManyPieces", "MAX_PIECES", "MAX_VALUE_BITS",
+           "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "MAX_AFFINE_MAPS", "SWEEP_WORK", "MAX_FORM_ENTRIES", "number",
+           "vector", "input_bits", "sweep_budget", "clear_denominators", "LCM_WORK", "MAX_CLEARED_BITS", "float_dot",
+           "FLOAT_DOT_OK"]
 
 #: Digits of one number in a certificate, and the largest decimal exponent (so the size of a number
 #: stays within a constant factor of its text).
@@ -328,8 +329,9 @@ def sweep_budget(layers):
     is split at most once per neuron, whatever the budget): two hidden layers need about 2 units per entry,
     times 1 + (bits of the values) // 512.  Charging each entry's own bits keeps the budget linear in the
     size of the file, and lets a file whose weights are long pay for sweeping them."""
-    return SWEEP_WORK + 8 * sum(len(b) * (1 if W else 2) + sum(1 + (v.numerator.bit_length() + v.denominator.bit_length()) // 512
-                                            for row in (W or ()) for v in row) for W, b in layers)
+    return SWEEP_WORK + 8 * sum(len(b) * (1 if W else 2) + sum(
+        1 + (v.numerator.bit_length() + v.denominator.bit_length()) // 512 for row in (W or ()) for v in row)
+        for W, b in layers)
 
 
 def restrict_to_direction(layers, alphas, slopes=(ZERO, ONE), max_pieces=MAX_PIECES, max_work=None):

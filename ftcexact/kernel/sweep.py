@@ -13,14 +13,12 @@ is the case in point: its third hidden layer reads only the memorizer's
 output, so ``G1`` has one form on each of about ``N`` pieces and ``G2`` at most
 ``4 d_y + 1`` pieces of ``d_y`` forms, of which a piece keeps the nonzero ones.
 
-*Sizes.*  :func:`.evaluate.check_size` needs each layer over one common
-denominator; for [YSJ]'s second layer, whose rows have unrelated
-denominators, it refuses, though the sweep's values stay small.  The sweep
-measures instead: its budget charges the bits of the forms before each layer
-and the arithmetic of the affine maps as it is done, and with ``M_k`` the
-largest bits of stage ``k``'s forms, ``64 + sum (2 M_k + 1)`` must be at most
-:data:`.evaluate.MAX_VALUE_BITS` (``bits(a s + c) <= bits(a) + bits(s) +
-bits(c) + 1``): the bound ``check_size(g, 64)`` gives the dense path.
+*Sizes.*  :func:`.evaluate.check_size` needs each layer over one common denominator (for [YSJ]'s
+second layer, whose rows have unrelated denominators, it refuses, though the sweep's values stay
+small).  The sweep measures instead: its budget charges the forms' bits before each layer and the
+arithmetic of the affine maps as it is done, and with ``M_k`` the largest bits of stage ``k``'s forms,
+``64 + sum (2 M_k + 1) <= MAX_VALUE_BITS`` (``bits(a s + c) <= bits(a) + bits(s) + bits(c) + 1``), the
+bound that ``check_size(g, 64)`` gives the dense path.
 """
 
 from __future__ import annotations
