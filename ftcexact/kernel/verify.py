@@ -2,7 +2,7 @@
 
 Everything else in ftcexact (constructions, search, plotting, model readers)
 is an untrusted producer.  The kernel (this module and :mod:`.reader`,
-:mod:`.data`, :mod:`.evaluate`, :mod:`.claims`, :mod:`.numbers`,
+:mod:`.data`, :mod:`.evaluate`, :mod:`.sweep`, :mod:`.claims`, :mod:`.numbers`,
 :mod:`.refutation`, :mod:`.records`) imports nothing but the standard
 library and the exact-number backend, so it can be read, and believed, alone.
 
