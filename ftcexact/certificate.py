@@ -196,7 +196,7 @@ def summary(cert, ds, net=None):
     >>> s["statement"], s["neurons"] <= 10, s["warnings"]
     ('ftc_thm_4_4', True, [])
     """
-    from .kernel.evaluate import first_layer_direction, restrict_to_direction
+    from .kernel.evaluate import TooManyPieces, first_layer_direction, restrict_to_direction, sweep_budget
     net = net or network_from_json(cert["network"])
     matrices = [m for W, b in net.layers for m in (W, [b])] if hasattr(net, "layers") else \
         [m for U, b, V, c in list(net.blocks) + [net.head] for m in (U, [b], V, [c])]  # a residual network
@@ -211,11 +211,18 @@ def summary(cert, ds, net=None):
     if cert.get("hints", {}).get("statement_not_claimed"):
         out["warnings"].append("no statement claimed: " + cert["hints"]["statement_not_claimed"])
     one = first_layer_direction(net) if hasattr(net, "layers") else None
+    if one is not None and net.output_dim * net.neurons > 10**6:  # e.g. [YSJ] Prop 3.2 with 1000 classes:
+        one = None  # every output on every piece would take minutes before the caps stop it; left out
     if one is not None:
         w, alphas = one
         s = ds.projections(w) if hasattr(ds, "projections") else [sum(a * v for a, v in zip(w, x)) for x in ds.x]
         lo, hi = min(s), max(s)
-        bps, forms = restrict_to_direction([(None, net.layers[0][1])] + list(net.layers[1:]), alphas, net.slopes)
+        layers = [(None, net.layers[0][1])] + list(net.layers[1:])
+        try:  # under the kernel's work budget: a network too large to sweep gets no g_between_data
+            bps, forms = restrict_to_direction(layers, alphas, net.slopes, max_work=sweep_budget(layers))
+        except TooManyPieces:
+            bps = forms = None
+    if one is not None and forms is not None:
         # |g| on [lo, hi] is largest at an end or a breakpoint (g(s w) is continuous and piecewise linear;
         # the piece right of a breakpoint gives its value there)
         from bisect import bisect_right

@@ -74,7 +74,7 @@ class Block:
     """Consecutive points: labels ``Y``, f-values ``F`` (or None), and inputs.
 
     ``float32`` holds the raw rows of a float32 array (Python floats, for the
-    fast exact projection :func:`ftcexact.kernel.evaluate.float_dot`), else
+    fast exact projection :func:`ftcexact.kernel.sweep.float_dot`), else
     None; :meth:`exact` gives the inputs as integer rows over one denominator
     (converting floats exactly, once).
     """
@@ -112,7 +112,13 @@ def _one_hot(label, C, where):
         return None
     if not (isinstance(label, int) and 0 <= label < C):
         raise Malformed(f"{where}: a class label must be an integer in 0..{C - 1} or -1 (keep)")
-    return tuple(Q(1) if j == label else Q(0) for j in range(C))
+    z = _ONE_HOT.get((label, C)) or tuple(Q(1) if j == label else Q(0) for j in range(C))
+    if C <= 2048:  # one tuple per class, shared by its points: at most 2048^2 entries kept
+        _ONE_HOT[(label, C)] = z
+    return z
+
+
+_ONE_HOT = {}
 
 
 def _json_data(obj, classes, where):

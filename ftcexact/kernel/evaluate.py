@@ -40,18 +40,15 @@ hours.
 
 from __future__ import annotations
 
-import sys
 from bisect import bisect_right
-from math import fsum
-from operator import mul
 
 from .numbers import Q, RationalError, int_exact_div, int_lcm, int_matmul, parse_rational, parse_rationals
 from .reader import Malformed
 
 __all__ = ["Net", "read_net", "activation_slopes", "evaluate_dense", "restrict_to_direction", "first_layer_direction",
-           "size_bound", "check_size", "piece_index", "TooManyPieces", "MAX_PIECES", "MAX_VALUE_BITS",
-           "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "MAX_AFFINE_MAPS", "SWEEP_WORK", "MAX_FORM_ENTRIES", "number", "vector",
-           "input_bits", "sweep_budget", "common_denominator", "clear_denominators", "MAX_CLEARED_BITS", "float_dot", "FLOAT_DOT_OK"]
+           "rank_one", "size_bound", "check_size", "piece_index", "TooManyPieces", "MAX_PIECES", "MAX_VALUE_BITS",
+           "CERT_MAX_DIGITS", "CERT_MAX_EXPONENT", "MAX_AFFINE_MAPS", "SWEEP_WORK", "MAX_FORM_ENTRIES", "number",
+           "vector", "input_bits", "sweep_budget", "common_denominator", "clear_denominators", "MAX_CLEARED_BITS"]
 
 #: Digits of one number in a certificate, and the largest decimal exponent (so the size of a number
 #: stays within a constant factor of its text).
@@ -203,7 +200,7 @@ def input_bits(X, den):
 #: second at the cap with gmpy2).  Past that the lcm is accepted only when they are all powers of two (float
 #: weights and data: the lcm is the largest); otherwise the layer is refused, as check_size would refuse a
 #: common denominator over MAX_VALUE_BITS anyway.  The cleared integers may take at most MAX_CLEARED_BITS.
-MAX_CLEARED_BITS = 2**33
+MAX_CLEARED_BITS = 2**31
 
 
 def common_denominator(values, where="values"):
@@ -313,7 +310,11 @@ def first_layer_direction(net):
     """``(w, alphas)`` with first-layer row ``k`` equal to ``alphas[k] * w``, or None."""
     if net.kind != "feedforward" or len(net.layers) < 2:
         return None
-    W = net.layers[0][0]
+    return rank_one(net.layers[0][0])
+
+
+def rank_one(W):
+    """``(w, alphas)`` with row ``k`` of ``W`` equal to ``alphas[k] * w`` (``w`` its first nonzero row), or None."""
     w = next((row for row in W if any(row)), None)
     if w is None:
         return None
@@ -334,14 +335,18 @@ class TooManyPieces(Malformed):
 #: Default cap on the pieces of a restriction to a line.
 MAX_PIECES = 2_000_000
 #: Work of a restriction to a line, in units (one neuron on one piece, per 512 bits of the values there):
-#: this fixed part plus 8 units per network entry (about a second at most; see :func:`sweep_budget`).
+#: this fixed part plus 8 units per network entry and per 512 bits of it (see :func:`sweep_budget`).
 SWEEP_WORK = 50_000
 
 
 def sweep_budget(layers):
     """The work allowed to restrict these layers to a line past the first hidden layer (whose single piece
-    is split at most once per neuron, whatever the budget): two hidden layers need about 2 units per entry."""
-    return SWEEP_WORK + 8 * sum(len(b) * (1 + (len(W[0]) if W and W[0] else 1)) for W, b in layers)
+    is split at most once per neuron, whatever the budget): two hidden layers need about 2 units per entry,
+    times 1 + (bits of the values) // 512.  Charging each entry's own bits keeps the budget linear in the
+    size of the file, and lets a file whose weights are long pay for sweeping them."""
+    return SWEEP_WORK + 8 * sum(len(b) * (1 if W else 2) + sum(
+        1 + (v.numerator.bit_length() + v.denominator.bit_length()) // 512 for row in (W or ()) for v in row)
+        for W, b in layers)
 
 
 def restrict_to_direction(layers, alphas, slopes=(ZERO, ONE), max_pieces=MAX_PIECES, max_work=None):
@@ -356,10 +361,12 @@ def restrict_to_direction(layers, alphas, slopes=(ZERO, ONE), max_pieces=MAX_PIE
     that switch); more than ``max_pieces`` pieces, more than
     :data:`MAX_FORM_ENTRIES` stored entries, or more than ``max_work`` units
     of work (charged before each layer but the first: pieces x neurons x
-    (1 + next rows) x (1 + the largest value's bits // 512)) raise
-    :class:`TooManyPieces`.
+    (1 + next rows) x (1 + the largest value's bits // 512)), or, separately,
+    more than ``max_work`` units of arithmetic in the affine maps (measured as
+    it is done, :func:`_affine_pieces`) raise :class:`TooManyPieces`.
     """
     bps, forms, work = [], [(list(alphas), list(layers[0][1]))], 0
+    budget = None if max_work is None else [max_work]  # the arithmetic of the affine maps, measured
     for W, b in layers[1:]:
         if max_work is not None and len(forms) > 1:
             bits = max((v.numerator.bit_length() + v.denominator.bit_length() for A, B in forms for v in A + B),
@@ -368,7 +375,7 @@ def restrict_to_direction(layers, alphas, slopes=(ZERO, ONE), max_pieces=MAX_PIE
             if work > max_work:
                 raise TooManyPieces(f"the restriction to a line needs more than {max_work} units of work")
         bps, segments = _split_pieces(bps, forms, slopes, max_pieces)
-        forms = _affine_pieces(W, b, segments)
+        forms = _affine_pieces(W, b, segments, budget)
     return bps, forms
 
 
@@ -418,14 +425,27 @@ def _split_pieces(bps, forms, slopes, max_pieces):
     return new_bps, segments
 
 
-def _affine_pieces(W, b, segments):
-    """The next layer's forms on every piece, updated only for the switched neurons."""
+def _affine_pieces(W, b, segments, budget=None):
+    """The next layer's forms on every piece, updated only for the switched neurons.  ``budget`` (a one-item
+    list, or None) is charged one unit per product added and per 512 bits of the sum it is added to, as each
+    is added: sums of many unrelated denominators grow, and are stopped before they get expensive."""
     out, cur, stored = [], None, 0
+
+    def add(total, w, x):
+        total += w * x
+        if budget is not None:
+            budget[0] -= 1 + (total.numerator.bit_length() + total.denominator.bit_length()) // 512
+            if budget[0] < 0:
+                raise TooManyPieces("the restriction to a line needs more than its budget of units of work")
+        return total
     for segment in segments:
         if isinstance(segment, tuple):  # full forms: compute densely
             cur = segment
-            oA = [sum(w * a for w, a in zip(row, cur[0])) for row in W]
-            oB = [sum(w * c for w, c in zip(row, cur[1])) + bi for row, bi in zip(W, b)]
+            oA, oB = [ZERO] * len(W), list(b)
+            for i, row in enumerate(W):
+                for w, a, c in zip(row, cur[0], cur[1]):
+                    if w and (a or c):
+                        oA[i], oB[i] = add(oA[i], w, a), add(oB[i], w, c)
         else:
             oA, oB = oA[:], oB[:]
             for k, a, c in segment:
@@ -433,8 +453,7 @@ def _affine_pieces(W, b, segments):
                 cur[0][k], cur[1][k] = a, c
                 for i, row in enumerate(W):
                     if row[k]:
-                        oA[i] += row[k] * da
-                        oB[i] += row[k] * dc
+                        oA[i], oB[i] = add(oA[i], row[k], da), add(oB[i], row[k], dc)
         out.append((oA, oB))
         stored += len(oA)
         if stored > MAX_FORM_ENTRIES:
@@ -450,44 +469,6 @@ def _interior(lo, hi):
     if hi is None:
         return lo + 1
     return (lo + hi) / 2
-
-
-def _float_dot_self_test():
-    """CPython's fsum must round correctly in IEEE binary64 (no x87 double rounding) for :func:`float_dot`."""
-    return sys.float_info.mant_dig == 53 and sys.float_info.radix == 2 and fsum([1e16, 1.0, -1e16]) == 1.0 \
-        and 1e16 + 2.9999 == 1.0000000000000002e16 and fsum([2.0**-149, 1.0, -1.0]) == 2.0**-149
-
-
-FLOAT_DOT_OK = _float_dot_self_test()
-
-
-def float_dot(w, row):
-    """The exact ``sum_j w_j x_j`` as a float, or None when this cannot be shown; integer ``w_j`` (as floats)
-    with ``|w_j| < 2^29`` and float32 values ``x_j`` (as Python floats).
-
-    Why it is exact.  A float32 value is ``m 2^e`` with ``|m| < 2^24`` and
-    ``e >= -149``; times an integer below ``2^29`` it is ``m' 2^e`` with
-    ``|m'| < 2^53``, a float64 with no rounding (and far from over- or
-    underflow: ``2^-149 <= |p| < 2^157``).  So every product ``p_j`` is exact
-    and a multiple of ``2^-149``.  ``S = fsum(p)`` is ``sum p`` rounded to
-    nearest (CPython's fsum keeps exact partial sums with error-free
-    transformations and rounds once, given IEEE binary64 arithmetic, which
-    :data:`FLOAT_DOT_OK` checks at import).  Then ``fsum(p + [-S])`` is
-    ``sum p - S`` rounded; it is ``0.0`` only if ``sum p = S``: otherwise
-    either ``|S| >= 2^-97``, so ``S`` is a multiple of ``2^-149`` too and the
-    difference is a nonzero multiple of ``2^-149``, which rounds to nonzero;
-    or ``|sum p| < 2^-96`` is ``k 2^-149`` with ``|k| < 2^53``, a float64, so
-    ``S = sum p`` already.  Any non-finite value fails the check.  A caller
-    falls back to exact integers whenever None comes back (or the premises
-    do not hold), so this only makes the common case fast.
-    """
-    p = list(map(mul, w, row))
-    try:
-        total = fsum(p)
-        p.append(-total)
-        return total if fsum(p) == 0.0 else None
-    except (ValueError, OverflowError):  # infinities in the data: the exact path reports them
-        return None
 
 
 def piece_index(bps, s):

@@ -2,7 +2,7 @@
 
 Everything else in ftcexact (constructions, search, plotting, model readers)
 is an untrusted producer.  The kernel (this module and :mod:`.reader`,
-:mod:`.data`, :mod:`.evaluate`, :mod:`.claims`, :mod:`.numbers`,
+:mod:`.data`, :mod:`.evaluate`, :mod:`.sweep`, :mod:`.claims`, :mod:`.numbers`,
 :mod:`.refutation`, :mod:`.records`) imports nothing but the standard
 library and the exact-number backend, so it can be read, and believed, alone.
 
@@ -42,16 +42,16 @@ import json
 import os
 import sys
 from bisect import bisect_right
-from operator import mul
 
 from . import refutation
 from .claims import LIMITS, LOWER_STATEMENTS, NEEDS_BLOCKS, PIECE_STATEMENTS, STATEMENTS, Instance, limit, \
     lower_statement_bound, statement_checks
 from .data import MAX_REFERENCED_BYTES, open_dataset, referenced_file
-from .evaluate import FLOAT_DOT_OK, TooManyPieces, check_size, clear_denominators, evaluate_dense, \
-    first_layer_direction, float_dot, input_bits, number, read_net, restrict_to_direction, sweep_budget, vector
+from .evaluate import check_size, evaluate_dense, input_bits, number, read_net, restrict_to_direction, sweep_budget, \
+    vector
 from .numbers import Q, show_rational
 from .reader import Malformed, Rejected, field, known_fields, nat_field, parse_json, read_json
+from .sweep import Sweep as _Sweep
 
 FORMAT, VERSION = "ftcexact-certificate", 2
 NETWORK_FORMAT = "ftcexact-network"
@@ -104,49 +104,6 @@ def _frozen(cert, data, base, say):
     return f
 
 
-class _Sweep:
-    """Exact values of g at blocks of points: the one-direction sweep when it applies, else dense."""
-
-    def __init__(self, g, say):
-        self.g, self.bps, self.wf = g, None, None
-        one = first_layer_direction(g)
-        check_size(g, 64)
-        if one:
-            w, alphas = one
-            self.w, c = clear_denominators(w, "network.layers[0]")  # read t = (c w).x with integer weights
-            self.wf = [float(v) for v in self.w] if FLOAT_DOT_OK and max(map(abs, self.w)) < 2**29 else None
-            layers = [(None, g.layers[0][1])] + list(g.layers[1:])
-            try:
-                self.bps, self.forms = restrict_to_direction(layers, [a / c for a in alphas], g.slopes,
-                                                             max_work=sweep_budget(layers))
-                say(f"evaluation: one direction (every first-layer row reads w.x), {len(self.forms)} pieces")
-            except TooManyPieces:
-                say("evaluation: dense (the one-direction restriction needs too much work)")
-        else:
-            say("evaluation: dense, exact integer products layer by layer")
-
-    def values(self, block):
-        """g at every point of a block: a list of ``(values, (S, den))`` with ``w . x = S / den`` (one
-        direction), or of values (dense)."""
-        if self.bps is None:
-            X, den = block.exact()
-            check_size(self.g, input_bits(X, den))
-            return evaluate_dense(self.g, X, den)
-        out, w, bps, forms = [], self.w, self.bps, self.forms
-        raw = block.float32 if self.wf is not None else None
-        for i in range(len(block)):
-            total = float_dot(self.wf, raw[i]) if raw is not None else None
-            if total is not None:  # the exact sum, a float (float_dot's argument)
-                S, den = total.as_integer_ratio()
-            else:
-                row, den = block.exact_row(i)
-                S = sum(map(mul, w, row))  # s = w . x = S / den, integers (map keeps the loop in C)
-            s = Q(S, den)
-            A, B = forms[bisect_right(bps, s)]
-            out.append((tuple(a * s + c for a, c in zip(A, B)), (S, den)))
-        return out
-
-
 def check_fine_tuning(cert, base, say):
     claim = field(cert, "claim", dict, "certificate")
     known_fields(claim, CLAIM_FIELDS["fine-tuning"], "claim")
@@ -166,7 +123,7 @@ def check_fine_tuning(cert, base, say):
         raise Rejected(f"claim.neurons = {claim['neurons']} but the network has {g.neurons} neurons")
     sweep = _Sweep(g, say)
     keep_f = statement in NEEDS_BLOCKS and sweep.bps is not None
-    T, projections, big, one_hot, kept, explicit, i = [], [], ZERO, True, 0, 0, 0
+    T, projections, big, one_hot, kept, explicit, i, seen = [], [], ZERO, True, 0, 0, 0, {}
     for block in data.blocks():
         Y, F = block.Y, block.F
         if f is not None:
@@ -188,12 +145,17 @@ def check_fine_tuning(cert, base, say):
             if gi != z:
                 why = "i in T" if any(z) else "i not in T, so g must vanish"
                 raise Rejected(f"g(x_{i}) = {_show(gi)} but z_{i} = {_show(z)} ({why})")
-            if any(z):
+            if id(z) not in seen:  # once per label tuple (shared by class); seen keeps z alive, so ids stay its own
+                seen = seen if len(seen) < 4096 else {}
+                hot = sorted(z) == [ZERO] * (len(z) - 1) + [Q(1)]
+                seen[id(z)] = (z, any(z), max(map(abs, z), default=ZERO), hot)
+            _, nonzero, zmax, hot = seen[id(z)]
+            if nonzero:
                 T.append(i)
-                big = max(big, *map(abs, z))
-            one_hot = one_hot and sorted(z) == [ZERO] * (len(z) - 1) + [Q(1)]
+                big = max(big, zmax)
+            one_hot = one_hot and hot
             if keep_f:
-                projections.append((S, den, bool(any(z))))
+                projections.append((S, den, nonzero))
     if f is not None:
         say(f"f(x_i) recomputed exactly at the {explicit} points with explicit labels; "
             f"{kept} points keep f's value (there g must vanish)")

@@ -15,6 +15,7 @@ from ftcexact.certificate import write_json_atomic
 from ftcexact.constructions import certify
 from ftcexact.dataset import dataset_to_json, random_dataset
 from ftcexact.kernel import verify
+from ftcexact.kernel.evaluate import first_layer_direction
 from ftcexact.kernel.numbers import Q, format_rational, parse_rational
 from ftcexact.network import evaluate as network_evaluate
 from ftcexact.network import network_from_json
@@ -139,7 +140,7 @@ def test_dataset_by_reference(tmp_path):
 
 KERNEL = ["ftcexact", "ftcexact.kernel", "ftcexact.kernel.claims", "ftcexact.kernel.data",
           "ftcexact.kernel.evaluate", "ftcexact.kernel.numbers", "ftcexact.kernel.reader",
-          "ftcexact.kernel.refutation", "ftcexact.kernel.verify"]
+          "ftcexact.kernel.refutation", "ftcexact.kernel.sweep", "ftcexact.kernel.verify"]
 
 
 def test_verifier_imports_only_the_kernel():
@@ -238,7 +239,7 @@ def _sweep_values(kernel_net, points):
 
 def test_float_dot_is_exact_or_declines():
     from fractions import Fraction
-    from ftcexact.kernel.evaluate import FLOAT_DOT_OK, float_dot
+    from ftcexact.kernel.sweep import FLOAT_DOT_OK, float_dot
     assert FLOAT_DOT_OK
     import random
     rng = random.Random(0)
@@ -260,7 +261,7 @@ def test_float32_data_verify_by_both_paths(tmp_path, monkeypatch):
     """The fast float32 projection and the exact integer one give the same verdicts (both forced)."""
     import numpy as np
     from ftcexact.cli.main import main
-    from ftcexact.kernel import evaluate
+    from ftcexact.kernel import sweep
     rng = np.random.default_rng(3)
     x = rng.normal(size=(300, 5)).astype(np.float32)
     x[7] = [2.0**100, 2.0**-100, 1.0, -3.0, 0.0]  # a row whose sum float_dot declines
@@ -269,12 +270,11 @@ def test_float32_data_verify_by_both_paths(tmp_path, monkeypatch):
     np.savez(tmp_path / "d.npz", x=x, y=y)
     assert main(["certify", str(tmp_path / "d.npz"), "-o", str(tmp_path / "c.json")]) == 0
     for fast in (True, False):
-        monkeypatch.setattr(verify, "FLOAT_DOT_OK", fast)
+        monkeypatch.setattr(sweep, "FLOAT_DOT_OK", fast)
         assert verify.run(str(tmp_path / "c.json"), out=io.StringIO(), err=io.StringIO()) == 0
         bad = json.loads((tmp_path / "c.json").read_text())
         bad["network"][-1]["b"][0] = "1/1000000"
         assert verify.run(str(tmp_path / "b.json"), out=io.StringIO(), err=io.StringIO(), doc=bad) == 1
-    monkeypatch.setattr(evaluate, "FLOAT_DOT_OK", True)
 
 
 @given(st.integers(1, 4).flatmap(lambda d: st.tuples(
@@ -285,7 +285,7 @@ def test_one_direction_sweep_agrees_with_dense_and_integer_evaluation(args):
     points = [tuple(Q(v) for v in p) for p in points]
     kernel_net, dense = _kernel_values(net, points)
     assert network_evaluate(net, points) == dense
-    if verify.first_layer_direction(kernel_net) is not None:
+    if first_layer_direction(kernel_net) is not None:
         assert _sweep_values(kernel_net, points) == dense
 
 
