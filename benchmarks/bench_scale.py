@@ -33,9 +33,12 @@ import json, resource, sys, time
 from ftcexact.cli.main import main
 start, cpu = time.perf_counter(), time.process_time()
 code = main(sys.argv[1:])
-usage = resource.getrusage(resource.RUSAGE_SELF)
+try:  # this process's own peak (ru_maxrss would include what the parent held when it forked)
+    peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"code": code, "wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
-                  "rss_mib": usage.ru_maxrss / 1024}), file=sys.stderr)
+                  "rss_mib": peak}), file=sys.stderr)
 """
 
 
