@@ -404,7 +404,7 @@ def ysj_memorizer(ds, d1=None, d2=None, statement=None, activation="relu"):
     Yun et al. 2019, Theorem 3.1; Sohn et al. 2024, proof of m <= 4 sqrt(K).
     """
     a, ts, zs, _ = prepare(ds)
-    n, dy = len(ts), ds.dy
+    n = len(ts)
     net, info = memorize_prepared(a, ts, zs, d1, d2)
     net = to_activation(net, activation, ds)
     info.update({"statement": statement or "Yun et al. 2019, Theorem 3.1 (hard-tanh construction)"})

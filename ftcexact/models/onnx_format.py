@@ -264,7 +264,6 @@ class _Reader:
         return _Var(v.stage, shape, batch, W, bias, v.width)
 
     def matmul(self, node, a, b):
-        import numpy as np
         if isinstance(a, _Var) == isinstance(b, _Var):
             self.fail("needs exactly one constant operand", node)
         if isinstance(a, _Var):  # v @ C

@@ -50,10 +50,9 @@ from __future__ import annotations
 import json
 import os
 import random
-import tempfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-from ..dataset import Dataset, dataset_from_json, dataset_to_json
+from ..dataset import Dataset, dataset_to_json
 from ..kernel.numbers import Q
 
 __all__ = ["paper_bounds", "candidate", "evaluate", "search", "read_records", "check_records", "summarize",

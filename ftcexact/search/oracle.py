@@ -485,9 +485,9 @@ def _fast_path(stages, state):
 def oriented_feasible(ts, zs, budget, lower=None):
     """A walk (list of ``(stage, move)``) realising case (B) with ``budget`` kinks, or None."""
     stages = fast_walk(ts, zs, "oriented", budget, lower)
-    for Q, (k, _) in stages[-1].items():
-        if k == budget and _iv_meet(Q[0], ("pt", ZERO)) is not None:
-            return _fast_path(stages, Q)
+    for state, (k, _) in stages[-1].items():
+        if k == budget and _iv_meet(state[0], ("pt", ZERO)) is not None:
+            return _fast_path(stages, state)
     return None
 
 
