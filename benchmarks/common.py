@@ -25,21 +25,22 @@ def float_forward(layers, X, repeat=3):
 
 
 def kernel_evaluate(network, d, X):
-    """The trusted kernel's exact evaluation of a certificate's ``network`` object at the rational rows ``X``.
+    """The trusted kernel's exact evaluation of a certificate's ``network`` object at the rational rows ``X``,
+    as the verifier does it (``kernel.sweep.Sweep``: the one-direction sweep when every first-layer row reads
+    one direction, dense integer products otherwise).
 
     Returns ``(outputs, layers)``: a list of tuples of exact numbers and the parsed ``(W, b)`` layers (for
-    :func:`float_forward`). The rows are cleared to one denominator first, as the verifier does.
+    :func:`float_forward`). The rows are cleared to one denominator first, as the verifier's reader does.
     """
-    from math import lcm
-
-    from ftcexact.kernel.evaluate import evaluate_dense, read_net
+    from ftcexact.kernel.data import Block
+    from ftcexact.kernel.evaluate import clear_denominators, read_net
+    from ftcexact.kernel.sweep import Sweep
     net = read_net(network, d)
-    den = 1
-    for row in X:
-        for v in row:
-            den = lcm(den, int(v.denominator))
-    rows = [[int(v * den) for v in row] for row in X]
-    return evaluate_dense(net, rows, den), net.layers
+    flat, den = clear_denominators([v for row in X for v in row])
+    block = Block([None] * len(X), None, exact=([flat[i * d:(i + 1) * d] for i in range(len(X))], den))
+    sweep = Sweep(net, lambda line: None)
+    values = sweep.values(block)
+    return [v[0] for v in values] if sweep.bps is not None else values, net.layers
 
 
 def write_dataset(ds, folder):
