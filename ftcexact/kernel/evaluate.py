@@ -198,8 +198,9 @@ def input_bits(X, den):
 #: Common denominators.  When the distinct denominators total at most MAX_VALUE_BITS bits their lcm is
 #: computed in a balanced tree, and the factors den / q exactly (numbers.int_lcm, int_exact_div: about a
 #: second at the cap with gmpy2).  Past that the lcm is accepted only when they are all powers of two (float
-#: weights and data: the lcm is the largest); otherwise the layer is refused, as check_size would refuse a
-#: common denominator over MAX_VALUE_BITS anyway.  The cleared integers may take at most MAX_CLEARED_BITS.
+#: weights and data: the lcm is the largest); otherwise the layer is refused.  This is conservative (their lcm
+#: may be smaller if they share factors) but check_size refuses an lcm over MAX_VALUE_BITS anyway, and the
+#: tree's cost is bounded by the total.  The cleared integers may take at most MAX_CLEARED_BITS.
 MAX_CLEARED_BITS = 2**31
 
 
