@@ -76,8 +76,9 @@ def fixed_direction(direction):
 
 
 def _integer_points(points):
-    den = lcm(1, *(int(v.denominator) for p in points for v in p))
-    return [[int(v * den) for v in p] for p in points], den
+    den = lcm(1, *{int(v.denominator) for p in points for v in p})
+    factor = {q: den // q for q in {int(v.denominator) for p in points for v in p}}
+    return [[int(v.numerator) * factor[int(v.denominator)] for v in p] for p in points], den
 
 
 def conditioning(direction, points):
@@ -169,9 +170,8 @@ def _direction(points, fixed):
                 best = (score, a)
         if best is not None:
             break
-    if best is not None:
-        a = tuple(Q(v) for v in best[1])
-        return a, project(a, points)
+    if best is not None:  # the projections from the integer rows: one product per point, not d rationals
+        return tuple(Q(v) for v in best[1]), [Q(sum(map(mul, best[1], row)), den) for row in X]
     for s in count(0):
         a = tuple(Q(s) ** j for j in range(d))
         t = project(a, points)
