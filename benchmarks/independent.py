@@ -270,8 +270,8 @@ def upper_bound_ok(statement, K, N, m, widths, depth, kind, slopes, big, onehot,
         if K >= 2 * N + 2 and K >= 3:
             return one and m <= min(3 * N, K - 2)
         return upper_bound_ok("ftc_thm_4_1_upper", K, N, m, widths, depth, kind, slopes, big, onehot, dy, runs)
-    if statement == "ftcexact_two_layer_tight":
-        if K >= 5:
+    if statement == "ftcexact_two_layer_tight":  # K - 2 for scalar labels only (two-layer-capacity.md §6)
+        if K >= 5 and dy == 1:
             return one and m <= min(3 * N, K - 2)
         return upper_bound_ok("ftcexact_two_layer_oriented", K, N, m, widths, depth, kind, slopes, big, onehot, dy,
                               runs)

@@ -193,7 +193,7 @@ class NpyArray:
             want = n * w * self.itemsize
             try:
                 data = self.fh.read(want)
-            except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+            except (OSError, EOFError, zipfile.BadZipFile, NotImplementedError, zlib.error) as e:
                 raise Malformed(f"{self.where}: cannot read the array data ({e})") from None
             if len(data) != want:
                 raise Malformed(f"{self.where}: the array data end early (truncated file)")
@@ -212,7 +212,7 @@ def open_arrays(path, names):
     try:
         archive = zipfile.ZipFile(fh)
         members = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
         fh.close()
         raise Malformed(f"{path}: not a readable .npz archive ({str(e)[:80]})") from None
     out = {}
