@@ -157,21 +157,22 @@ def _direction(points, fixed):
         return (Q(1),), [p[0] for p in points]
     X, den = _integer_points(points)
     scale = max((abs(v) for row in X for v in row), default=1) or 1
-    rng, best = random.Random(f"ftcexact-direction:{d}"), None
+    # rank on evenly spaced rows when there are many (as for arrays), then check the best on all of them
+    sample = X if len(X) <= SAMPLE else X[::-(-len(X) // SAMPLE)]
+    want = distinct if sample is X else len(set(map(tuple, sample)))
+    rng, ranked = random.Random(f"ftcexact-direction:{d}"), []
     for bound, tries in SEARCH:
         for _ in range(tries):
             a = [rng.choice([-1, 1]) * rng.randint(1, bound) for _ in range(d)]
-            s = sorted(set(sum(map(mul, a, row)) for row in X))
-            if len(s) != distinct:
+            s = sorted(set(sum(map(mul, a, row)) for row in sample))
+            if len(s) != want:
                 continue
             gap = min((b2 - b1 for b1, b2 in zip(s, s[1:])), default=1)
-            score = Q(gap, sum(map(abs, a)) * scale)
-            if best is None or score > best[0]:
-                best = (score, a)
-        if best is not None:
-            break
-    if best is not None:  # the projections from the integer rows: one product per point, not d rationals
-        return tuple(Q(v) for v in best[1]), [Q(sum(map(mul, best[1], row)), den) for row in X]
+            ranked.append((-Q(gap, sum(map(abs, a)) * scale), len(ranked), a))
+        for _, _, a in sorted(ranked):  # best score first; ties: the earlier candidate
+            t = [sum(map(mul, a, row)) for row in X]
+            if sample is X or len(set(t)) == distinct:  # the projections from the integer rows
+                return tuple(Q(v) for v in a), [Q(v, den) for v in t]
     for s in count(0):
         a = tuple(Q(s) ** j for j in range(d))
         t = project(a, points)
