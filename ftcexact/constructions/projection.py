@@ -76,9 +76,9 @@ def fixed_direction(direction):
 
 
 def _integer_points(points):
-    den = lcm(1, *{int(v.denominator) for p in points for v in p})
-    factor = {q: den // q for q in {int(v.denominator) for p in points for v in p}}
-    return [[int(v.numerator) * factor[int(v.denominator)] for v in p] for p in points], den
+    den = lcm(1, *map(int, {v.denominator for p in points for v in p}))
+    scale = Q(den)
+    return [list(map(int, (v * scale for v in p))) for p in points], den
 
 
 def conditioning(direction, points):
