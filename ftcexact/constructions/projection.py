@@ -21,7 +21,8 @@ directions with small entries are tried (entries in [-16, 16], then
 lattice aligned with every candidate), the search falls back to
 ``(1, s, s^2, ...)`` for ``s = 0, 1, 2, ...``, which always ends: for two
 distinct points ``(x_i - x_j) . a_s`` is a nonzero polynomial in ``s`` of
-degree at most ``d - 1``.  Distinctness is always checked exactly.
+degree at most ``d - 1``.  Distinctness is always checked exactly.  With more than :data:`SAMPLE`
+points the candidates are ranked on evenly spaced points and the best two of a range checked on all.
 
 A caller can fix the direction (``ftcexact certify --direction``, or
 :func:`fixed_direction` around a construction); it is then only checked.
@@ -160,8 +161,9 @@ def _direction(points, fixed):
     # rank on evenly spaced rows when there are many (as for arrays), then check the best on all of them
     sample = X if len(X) <= SAMPLE else X[::-(-len(X) // SAMPLE)]
     want = distinct if sample is X else len(set(map(tuple, sample)))
-    rng, ranked = random.Random(f"ftcexact-direction:{d}"), []
+    rng = random.Random(f"ftcexact-direction:{d}")
     for bound, tries in SEARCH:
+        ranked = []
         for _ in range(tries):
             a = [rng.choice([-1, 1]) * rng.randint(1, bound) for _ in range(d)]
             s = sorted(set(sum(map(mul, a, row)) for row in sample))
@@ -169,8 +171,8 @@ def _direction(points, fixed):
                 continue
             gap = min((b2 - b1 for b1, b2 in zip(s, s[1:])), default=1)
             ranked.append((-Q(gap, sum(map(abs, a)) * scale), len(ranked), a))
-        for _, _, a in sorted(ranked):  # best score first; ties: the earlier candidate
-            t = [sum(map(mul, a, row)) for row in X]
+        for _, _, a in sorted(ranked)[:2]:  # best score first (ties: the earlier); a sample can hide collisions
+            t = [sum(map(mul, a, row)) for row in X]  # of data on a lattice: check two, then try larger entries
             if sample is X or len(set(t)) == distinct:  # the projections from the integer rows
                 return tuple(Q(v) for v in a), [Q(v, den) for v in t]
     for s in count(0):
