@@ -22,7 +22,7 @@ import os
 import tempfile
 
 from .dataset import dataset_from_json, dataset_to_json
-from .kernel.claims import STATEMENTS, Instance, statement_checks
+from .kernel.claims import STATEMENTS, Instance, statement_checks, unchanged_runs
 from .kernel.numbers import Q
 from .kernel.verify import FORMAT, VERSION
 from .network import network_from_json, network_to_json
@@ -45,12 +45,7 @@ def _instance(ds, net):
             order = [(t[i], bool(any(targets[i]))) for j, i in enumerate(rows) if j == 0 or t[i] != t[rows[j - 1]]]
         else:
             order = sorted(set(zip(t, (bool(any(z)) for z in targets))))
-        runs, run = [], 0
-        for _, changed in order:
-            if changed and run:
-                runs.append(run)
-            run = 0 if changed else run + 1
-        return runs + ([run] if run else []), len(order)
+        return unchanged_runs([changed for _, changed in order])
     return Instance(ds.K, ds.N, ds.d, ds.dy, net.widths, net.depth, getattr(net, "kind", "feedforward"),
                     big, one_hot, blocks, net.slopes)
 

@@ -42,6 +42,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from ..kernel.claims import three_layer_pieces
 from ..kernel.numbers import Q
 from ..kernel.verify import FORMAT
 from ..network import Network, network_from_json, network_to_json
@@ -87,13 +88,7 @@ def piece_maximum(d1, d2):
     """
     if d1 < 0 or d2 < 0:
         raise ValueError(f"widths must be non-negative, got ({d1}, {d2})")
-    if d1 == 0 or d2 == 0:
-        return 1
-    if d1 <= 2:
-        return d1 * (d2 + 1) + 1
-    if d2 == 1:
-        return d1 + 2 + (d1 + 1) // 2
-    return (d1 + 1) * (d2 + 1)
+    return three_layer_pieces(d1, d2)  # the formula the kernel checks certificates against
 
 
 def piece_maximum_total(m):

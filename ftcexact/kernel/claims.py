@@ -27,7 +27,7 @@ from fractions import Fraction
 from math import isqrt
 
 __all__ = ["STATEMENTS", "RELU_LIKE", "NEEDS_BLOCKS", "LOWER_STATEMENTS", "PIECE_STATEMENTS", "LIMITS", "Instance",
-           "statement_checks", "limit", "lower_statement_bound", "three_layer_pieces"]
+           "statement_checks", "limit", "lower_statement_bound", "three_layer_pieces", "unchanged_runs"]
 
 
 class Instance:
@@ -49,6 +49,17 @@ class Instance:
         self.widths, self.depth, self.kind = list(widths), depth, kind
         self.m = sum(widths)
         self.max_abs_target, self.one_hot, self.blocks = max_abs_target, one_hot, blocks
+
+
+def unchanged_runs(changed):
+    """``(runs, K)``: the lengths of the maximal runs of ``False`` in the sequence ``changed`` (the unchanged
+    points, in projection order) and its length, as :class:`Instance` ``blocks`` returns them."""
+    runs, run = [], 0
+    for c in changed:
+        if c and run:
+            runs.append(run)
+        run = 0 if c else run + 1
+    return runs + ([run] if run else []), len(changed)
 
 
 def _le_sqrt(m, c, n):

@@ -45,7 +45,7 @@ from bisect import bisect_right
 
 from . import refutation
 from .claims import LIMITS, LOWER_STATEMENTS, NEEDS_BLOCKS, PIECE_STATEMENTS, STATEMENTS, Instance, limit, \
-    lower_statement_bound, statement_checks
+    lower_statement_bound, statement_checks, unchanged_runs
 from .data import MAX_REFERENCED_BYTES, open_dataset, referenced_file
 from .evaluate import check_size, evaluate_dense, input_bits, number, read_net, restrict_to_direction, sweep_budget, \
     vector
@@ -178,12 +178,7 @@ def check_fine_tuning(cert, base, say):
         order = sorted({(S * (L // den) if L else Q(S, den), changed) for S, den, changed in projections})
         if len({s for s, _ in order}) != len(order):
             raise ValueError("two points with one projection")
-        runs, run = [], 0
-        for _, changed in order:
-            if changed and run:
-                runs.append(run)
-            run = 0 if changed else run + 1
-        return runs + ([run] if run else []), len(order)
+        return unchanged_runs([changed for _, changed in order])
     inst = Instance(data.K, len(T), data.d, data.dy, g.widths, g.depth, g.kind, big, one_hot, blocks, g.slopes)
     for ok, checked, failure in statement_checks(statement, inst):
         if not ok:
