@@ -237,12 +237,13 @@ def for_activation(gadget, slopes):
     return Gadget(gadget.name, gadget.rows, tuple(o / D for o in gadget.out), const)
 
 
-def _solve_in_span(vectors, target):
-    """Coefficients ``c`` with ``sum_p c_p vectors[p] = target`` (exact), or None."""
-    n = len(vectors)
-    rows = [[vectors[p][i] for p in range(n)] + [target[i]] for i in range(len(target))]
+def reduced_row_echelon(rows, ncols):
+    """Bring the rows (lists of exact numbers) to reduced row echelon form on their first ``ncols``
+    columns, in place, by Gauss-Jordan elimination; return the pivot columns."""
     pivots, r = [], 0
-    for c in range(n):
+    for c in range(ncols):
+        if r == len(rows):
+            break
         piv = next((i for i in range(r, len(rows)) if rows[i][c]), None)
         if piv is None:
             continue
@@ -255,6 +256,15 @@ def _solve_in_span(vectors, target):
                 rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
         pivots.append(c)
         r += 1
+    return pivots
+
+
+def _solve_in_span(vectors, target):
+    """Coefficients ``c`` with ``sum_p c_p vectors[p] = target`` (exact), or None."""
+    n = len(vectors)
+    rows = [[vectors[p][i] for p in range(n)] + [target[i]] for i in range(len(target))]
+    pivots = reduced_row_echelon(rows, n)
+    r = len(pivots)
     if any(row[n] for row in rows[r:]):
         return None
     coeffs = [ZERO] * n

@@ -79,7 +79,7 @@ from math import gcd, lcm
 from ..kernel.evaluate import activation_slopes
 from ..kernel.numbers import Q, _flint, denominator, format_rational, int_matmul, numerator
 from ..resnet import ResNet
-from .gadgets import ConstructionError
+from .gadgets import ConstructionError, reduced_row_echelon
 
 __all__ = ["ysj_resnet", "resnet_bound", "resnet_condition", "affine_nullspace", "general_position_violation",
            "GADGETS", "schedule_units"]
@@ -149,22 +149,7 @@ def affine_nullspace(rows, d):
         return [[v // g for v in b] for b in basis for g in [gcd(*b) or 1]]
     # reduced row echelon form over Q, then one basis vector per free column
     M = [[Q(v) for v in row] for row in A]
-    pivots, r = [], 0
-    for c in range(d):
-        p = next((i for i in range(r, len(M)) if M[i][c]), None)
-        if p is None:
-            continue
-        M[r], M[p] = M[p], M[r]
-        inv = 1 / M[r][c]
-        M[r] = [v * inv for v in M[r]]
-        for i in range(len(M)):
-            if i != r and M[i][c]:
-                f = M[i][c]
-                M[i] = [a - f * b for a, b in zip(M[i], M[r])]
-        pivots.append(c)
-        r += 1
-        if r == len(M):
-            break
+    pivots = reduced_row_echelon(M, d)
     basis = []
     for free in (c for c in range(d) if c not in pivots):
         vec = [ZERO] * d
