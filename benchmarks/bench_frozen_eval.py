@@ -36,9 +36,9 @@ def make(points, seed=0):
     return arrs, X
 
 
-def phase_float(points, repeat):
+def float64_pass(arrs, X):
+    """The baseline: a function running the numpy float64 forward pass of the network on the points."""
     import numpy as np
-    arrs, X = make(points)
     Ws = [(W.astype(np.float64), b.astype(np.float64)) for W, b in arrs]
     X64 = X.astype(np.float64)
 
@@ -49,7 +49,11 @@ def phase_float(points, repeat):
             if l < len(Ws) - 1:
                 h = np.maximum(h, 0.0)
         return h
-    return best_of(run, repeat)[0]
+    return run
+
+
+def phase_float(points, repeat):
+    return best_of(float64_pass(*make(points)), repeat)[0]
 
 
 def phase_exact(points, repeat):
@@ -69,20 +73,10 @@ def phase_exact(points, repeat):
 
 def phase_both(points, repeat):
     """Alternating timing of the float64 pass and the exact evaluation (best of ``repeat`` each)."""
-    import numpy as np
     from ftcexact.numerics import IntegerNetwork, evaluate_exact, evaluate_integers
     from ftcexact.numerics.evaluate import STATS
     arrs, X = make(points)
-    Ws = [(W.astype(np.float64), b.astype(np.float64)) for W, b in arrs]
-    X64 = X.astype(np.float64)
-
-    def run_float():
-        h = X64
-        for l, (W, b) in enumerate(Ws):
-            h = h @ W.T + b
-            if l < len(Ws) - 1:
-                h = np.maximum(h, 0.0)
-        return h
+    run_float = float64_pass(arrs, X)
     t = time.perf_counter()
     inet = IntegerNetwork.from_arrays(arrs)
     t_conv = time.perf_counter() - t

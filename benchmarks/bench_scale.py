@@ -26,20 +26,8 @@ import time
 
 import numpy as np
 
-from numerics_common import machine_facts  # benchmarks/ is on sys.path when run as a script
+from numerics_common import MEASURE, machine_facts  # benchmarks/ is on sys.path when run as a script
 
-MEASURE = """
-import json, resource, sys, time
-from ftcexact.cli.main import main
-start, cpu = time.perf_counter(), time.process_time()
-code = main(sys.argv[1:])
-try:  # this process's own peak (ru_maxrss would include what the parent held when it forked)
-    peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
-except (OSError, StopIteration):
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"code": code, "wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
-                  "rss_mib": peak}), file=sys.stderr)
-"""
 
 
 def measured(*argv):

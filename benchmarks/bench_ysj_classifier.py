@@ -26,23 +26,13 @@ import time
 
 import numpy as np
 
-MEASURE = """
-import json, resource, sys, time
-from ftcexact.cli.main import main
-start, cpu = time.perf_counter(), time.process_time()
-code = main(sys.argv[1:])
-try:  # this process's own peak (ru_maxrss would include what the parent held when it forked)
-    peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
-except (OSError, StopIteration):
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"code": code, "wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
-                  "rss_mib": peak}), file=sys.stderr)
-"""
 
 
 def measured(mem_gib, *argv):
     """``ftcexact ARGV`` in a fresh interpreter with address space capped at ``mem_gib`` GiB: exit code,
     wall and CPU seconds, peak RSS (MiB), and the last lines of its output."""
+    from numerics_common import MEASURE  # on sys.path: main() puts benchmarks/ there
+
     def cap():
         limit = int(mem_gib * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -13,6 +13,22 @@ import resource
 import time
 
 
+#: Run ``ftcexact ARGV`` in a fresh interpreter (``python -c MEASURE ARGV``); it prints its exit code, wall and
+#: CPU seconds and its own peak memory as one JSON line on stderr.
+MEASURE = """
+import json, resource, sys, time
+from ftcexact.cli.main import main
+start, cpu = time.perf_counter(), time.process_time()
+code = main(sys.argv[1:])
+try:  # this process's own peak (ru_maxrss would include what the parent held when it forked)
+    peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"code": code, "wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                  "rss_mib": peak}), file=sys.stderr)
+"""
+
+
 def machine_facts():
     import numpy as np
     cpu = platform.processor() or platform.machine()
