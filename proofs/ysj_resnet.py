@@ -145,21 +145,9 @@ def _hard_tanh_identity(ctx):
 
 
 def _labelled_sets(ctx, salt, count, one_hot):
-    from ftcexact.dataset import Dataset
-    from ftcexact.kernel.numbers import Q
-    rng = ctx.rng(salt)
-    out = []
-    for _ in range(count):
-        K, d, dy = rng.randint(1, 30), rng.randint(1, 4), rng.randint(1, 3) + one_hot
-        xs = set()
-        while len(xs) < K:
-            xs.add(tuple(Q(rng.randint(-20, 20), rng.randint(1, 4)) for _ in range(d)))
-        if one_hot:
-            ys = [tuple(Q(int(j == c)) for j in range(dy)) for c in (rng.randrange(dy) for _ in range(K))]
-        else:
-            ys = [tuple(Q(rng.randint(-8, 8), 8) for _ in range(dy)) for _ in range(K)]
-        out.append(Dataset(tuple(sorted(xs)), tuple(ys)))
-    return out
+    """The random datasets of the [YSJ] §3 rows (labels in [-1, 1], or one-hot), drawn the same way."""
+    from ftcexact_proofs.ysj_section3 import _vector_datasets
+    return _vector_datasets(ctx, salt, count, one_hot)
 
 
 @statement("ysj_thm_3_1_leaky", "Yun et al. 2019, Theorem 3.1 for the activation family of the slides' setting "
