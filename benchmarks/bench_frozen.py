@@ -81,7 +81,7 @@ def mnist_eval(points, repeat):
     from ftcexact.kernel.reader import exact_block
     ints, shift = exact_block(X.ravel().tolist(), 24)  # the kernel's exact reading of float32 inputs
     rows = [ints[i * 784:(i + 1) * 784] for i in range(points)]
-    t_kernel, exact = best(lambda: evaluate_dense(kernel_net, rows, 1 << shift), 1)
+    t_kernel, exact = best(lambda: evaluate_dense(kernel_net, rows, 1 << shift), repeat)
     assert exact == fast.to_rationals(), "the kernel and the filtered evaluator disagree"
     return t_float, t_fast, t_kernel
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from .limbs import relu_network
 from .numbers import Q, RationalError, int_exact_div, int_lcm, int_matmul, parse_rational, parse_rationals
 from .reader import Malformed
 
@@ -287,6 +288,10 @@ def evaluate_dense(net, X, den=1):
     n = len(X)
     if not n:
         return []
+    if net.kind == "feedforward" and net.slopes == (ZERO, ONE):
+        limbs = relu_network([net.cleared(l) for l in range(len(net.layers))], X, den, net._cache)
+        if limbs is not None:
+            return [tuple(Q(v, limbs[1]) for v in row) for row in limbs[0]]
     H = [list(col) for col in zip(*X)]  # one row per coordinate, one column per point
     if net.kind == "feedforward":
         for l in range(len(net.layers)):
