@@ -31,14 +31,14 @@ results are converted to int64 exactly; the product of limbs ``i`` and ``j``
 sits at bit ``b_h i + b_w j``, a multiple of the output width (``b_w`` if
 ``h`` is one limb, ``b_h`` if ``W`` is, else ``b_h = b_w``).
 
-Why int64 never overflows.  One output limb sums at most ``MAX_LIMBS = 256``
+Why int64 never overflows.  One output limb sums at most ``MAX_PRODUCTS = 256``
 products of at most ``2^53`` (below ``2^61``) plus a bias limb below ``2^30``;
 normalizing adds a carry below ``2^62 / 2^B``.  Changing the width from
 ``B_s`` to ``B_t`` (:func:`rebase`) adds ``L[t] << r`` with ``r < B_t``: the
 terms landing on one limb total below ``2^(B_s + B_t + 1) <= 2^61``.  Values
-with more than :data:`MAX_LIMBS` limbs (``256 B``, at least 5000 bits for
-the usual widths) are not handled here: :func:`relu_network` returns None and
-the caller takes the FLINT path.
+with more than :data:`MAX_LIMBS` limbs, and layers needing more than
+:data:`MAX_PRODUCTS` limb products, are not handled here: :func:`relu_network`
+returns None and the caller takes the FLINT path.
 
 numpy is imported when first needed (the verifier's other paths never load
 it); without numpy :func:`relu_network` returns None.
@@ -47,10 +47,13 @@ it); without numpy :func:`relu_network` returns None.
 from __future__ import annotations
 
 __all__ = ["relu_network", "layer_widths", "to_limbs", "from_limbs", "limb_matmul", "rebase", "bits", "MAX_LIMBS",
-           "WIDTH"]
+           "MAX_PRODUCTS", "WIDTH"]
 
 #: Most limbs of one operand (keeps every int64 sum below 2^62, see the header).
-MAX_LIMBS = 256
+MAX_LIMBS = 64
+#: Most limb products of one layer: past this (values of hundreds of bits, where each limb product is a
+#: whole BLAS call and numbers of thousands of bits are better multiplied whole) FLINT takes over.
+MAX_PRODUCTS = 256
 #: The widest limb, and the width values are stored in between layers.
 WIDTH = 30
 
@@ -184,8 +187,8 @@ def relu_network(maps, X, den, cache=None):
     -------
     (outputs, den) or None
         ``outputs[i][o] / den`` is output ``o`` at point ``i``; None when
-        numpy is missing, a layer is empty, or a value needs more than
-        :data:`MAX_LIMBS` limbs.
+        numpy is missing, a layer is empty, or the values are too long
+        (:data:`MAX_LIMBS`, :data:`MAX_PRODUCTS`).
 
     Examples
     --------
@@ -208,12 +211,13 @@ def relu_network(maps, X, den, cache=None):
         W, w_bits = cache["limbs", l]
         if W is None:
             return None
-        b_h, b_w = layer_widths(bits(H, B), w_bits, k)
+        h_bits = bits(H, B)
+        b_h, b_w = layer_widths(h_bits, w_bits, k)
+        if _count(h_bits, b_h) * _count(w_bits, b_w) > MAX_PRODUCTS:
+            return None
         if ("limbs", l, b_w) not in cache:
             cache["limbs", l, b_w] = rebase(W, WIDTH, b_w)
         W, H = cache["limbs", l, b_w], rebase(H, B, b_h)
-        if min(len(W), len(H)) > MAX_LIMBS:
-            return None
         parts, B = limb_matmul(W, H, b_w, b_h)
         c = to_limbs([[v * den] for v in bias], (n, 1), B)
         if c is None or len(c) > MAX_LIMBS:

@@ -44,7 +44,8 @@ def test_relu_network_equals_python_integers(seed, widths, points, weight_bits, 
                                                                for _ in range(n)], rng.randint(1, 2**20)))
         k = n
     den = rng.randint(1, 2**30)
-    assert limbs.relu_network(maps, X, den) == python_network(maps, X, den)
+    out = limbs.relu_network(maps, X, den)
+    assert out == python_network(maps, X, den) or (out is None and weight_bits >= 300)  # None: FLINT's turn
 
 
 def test_products_at_the_exactness_bound():
@@ -71,6 +72,9 @@ def test_relu_at_zero_and_at_limb_boundaries():
 def test_limbs_round_trip(value):
     for B in (3, 7, 21, 30):
         L = limbs.to_limbs([[value, -value]], (1, 2), B)
+        if abs(value).bit_length() > B * limbs.MAX_LIMBS:
+            assert L is None
+            continue
         assert limbs.from_limbs(L, B) == [[value, -value]]
         assert all(0 <= v < 2**B for limb in L[:-1] for v in limb.ravel())
         assert all(-2**B <= v < 2**B for v in L[-1].ravel())
