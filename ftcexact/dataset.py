@@ -34,11 +34,15 @@ import io
 import json
 import random
 from dataclasses import dataclass
+from itertools import chain, repeat
+from math import lcm
+from operator import attrgetter, mul
 
 from .kernel.numbers import MAX_DIGITS, Q, RationalError, as_rational, format_rational, parse_rationals
 
 __all__ = ["Dataset", "ArrayDataset", "DatasetError", "load_dataset", "dataset_from_json", "dataset_to_json",
-           "dataset_from_csv", "dataset_from_arrays", "random_dataset", "read_json_text", "with_frozen", "one_hot"]
+           "dataset_from_csv", "dataset_from_arrays", "random_dataset", "read_json_text", "with_frozen", "one_hot",
+           "IntegerRows", "integer_rows"]
 
 
 class DatasetError(ValueError):
@@ -77,12 +81,17 @@ class Dataset:
                                        f"{name}[1] has {n}")
         if self.f is not None and any(y is not None and f is None for y, f in zip(self.y, self.f)):
             raise DatasetError("f is missing at a point with an explicit label")
-        first = {}
-        for i, xi in enumerate(self.x):
-            j = first.setdefault(xi, i)
-            if j != i and (self.y[i] != self.y[j] or self.targets[i] != self.targets[j]):
-                raise DatasetError(f"duplicate input: x_{j + 1} = x_{i + 1} but their targets differ "
-                                   f"({_show(self.targets[j])} vs {_show(self.targets[i])})")
+        # equal points are equal integer rows over one denominator: hashing ints is far cheaper than hashing
+        # rationals (a hash of Q reduces p/q modulo a prime), and the projection search reuses the rows
+        cleared = integer_rows(self.x, MAX_CLEARED_DENOMINATOR_BITS)
+        first, targets = {}, None
+        for i, key in enumerate(self.x if cleared is None else cleared.rows):
+            j = first.setdefault(key, i)
+            if j != i:
+                targets = targets or self.targets
+                if self.y[i] != self.y[j] or targets[i] != targets[j]:
+                    raise DatasetError(f"duplicate input: x_{j + 1} = x_{i + 1} but their targets differ "
+                                       f"({_show(targets[j])} vs {_show(targets[i])})")
 
     @property
     def K(self):
@@ -117,6 +126,54 @@ class Dataset:
     @property
     def N(self):
         return len(self.T)
+
+
+class IntegerRows:
+    """Points cleared to one denominator: ``x_i = rows[i] / den`` exactly (``rows``: tuples of Python ints).
+
+    Equal points have equal rows, so the rows serve as cheap exact keys, and
+    integer products ``a . rows[i]`` give exact projections.
+    """
+
+    def __init__(self, rows, den):
+        self.rows, self.den = rows, den
+
+
+#: Denominators of data points whose bit lengths total more than this are not cleared by the duplicate check
+#: (their lcm could be astronomically large); such points are compared as rationals there.
+MAX_CLEARED_DENOMINATOR_BITS = 4096
+
+
+def integer_rows(points, max_bits=None):
+    """:class:`IntegerRows` of a sequence of points (tuples of exact numbers), or None when the distinct
+    denominators take more than ``max_bits`` bits in all (no cap by default).
+
+    The answer for the last tuple of tuples is kept: constructing a dataset clears its points and the
+    projection search reads them again.
+
+    Examples
+    --------
+    >>> r = integer_rows(((Q(1, 2), Q(3)), (Q(-1, 3), Q(0))))
+    >>> r.rows, r.den
+    ([(3, 18), (-2, 0)], 6)
+    """
+    last = _LAST_ROWS[0]
+    if last is not None and last[0] is points:
+        return last[1]
+    dens = set(map(_denominator, chain.from_iterable(points)))
+    if max_bits is not None and sum(int(q).bit_length() for q in dens) > max_bits:
+        return None
+    den = lcm(1, *map(int, dens))
+    scale = Q(den)
+    out = IntegerRows([tuple(map(int, map(mul, p, repeat(scale)))) for p in points], den)
+    if type(points) is tuple and all(type(p) is tuple for p in points):  # immutable: safe to remember by identity
+        _LAST_ROWS[0] = (points, out)
+    return out
+
+
+_denominator = attrgetter("denominator")
+#: The last points cleared and their rows (one entry: no growth, and the reference keeps their id unique).
+_LAST_ROWS = [None]
 
 
 class ArrayDataset:
@@ -264,6 +321,40 @@ def _vector(item, where):
     return tuple(out)
 
 
+#: Numbers per parse_rationals call when reading a JSON dataset: one call per row costs about a quarter more at
+#: d = 64 (the call, its regular-expression match and its tuple are per call, not per number).
+NUMBERS_PER_CALL = 1024
+
+
+def _vectors(items, where, keep=False):
+    """``[_vector(v) for v in items]`` (``None`` stays ``None`` with ``keep``), parsing several rows per call.
+
+    A block of rows is flattened and parsed in one :func:`parse_rationals` call, then cut back into rows of
+    their own lengths; a block that does not parse (a bad entry, a nested list) is parsed row by row by
+    :func:`_vector`, which names the culprit.
+    """
+    first = items[0] if items else None
+    step = max(1, NUMBERS_PER_CALL // (len(first) if type(first) is list and first else 1))
+    out = []
+    for start in range(0, len(items), step):
+        chunk = items[start:start + step]
+        rows = [v if type(v) is list else [v] for v in chunk]
+        if not (keep and any(v is None for v in chunk)):
+            try:
+                flat = parse_rationals(list(chain.from_iterable(rows)), MAX_DIGITS)
+            except RationalError:
+                flat = None
+            if flat is not None:
+                end = 0
+                for row in rows:
+                    begin, end = end, end + len(row)
+                    out.append(flat[begin:end])
+                continue
+        out.extend(None if keep and v is None else _vector(v, f"{where}[{start + k + 1}]")
+                   for k, v in enumerate(chunk))
+    return tuple(out)
+
+
 def dataset_from_json(obj, classes=None):
     """Dataset from the parsed JSON object (numbers as strings or numbers; ``null`` labels keep f)."""
     if not isinstance(obj, dict):
@@ -276,12 +367,12 @@ def dataset_from_json(obj, classes=None):
             raise DatasetError(f"dataset.{key} must be a list")
     if obj.get("f") is not None and not isinstance(obj["f"], list):
         raise DatasetError("dataset.f must be a list")
-    x = tuple(_vector(v, f"x[{i + 1}]") for i, v in enumerate(obj["x"]))
+    x = _vectors(obj["x"], "x")
     if classes:
         y = tuple(one_hot(_label(v, f"y[{i + 1}]"), classes) for i, v in enumerate(obj["y"]))
     else:
-        y = tuple(None if v is None else _vector(v, f"y[{i + 1}]") for i, v in enumerate(obj["y"]))
-    f = None if obj.get("f") is None else tuple(_vector(v, f"f[{i + 1}]") for i, v in enumerate(obj["f"]))
+        y = _vectors(obj["y"], "y", keep=True)
+    f = None if obj.get("f") is None else _vectors(obj["f"], "f")
     return Dataset(x, y, f)
 
 

@@ -35,8 +35,8 @@ from operator import mul
 from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import count
-from math import lcm
 
+from ..dataset import integer_rows
 from ..kernel.numbers import Q, as_rational
 
 __all__ = ["distinct_projection_direction", "project", "fixed_direction", "conditioning", "DirectionError",
@@ -74,12 +74,6 @@ def fixed_direction(direction):
         yield
     finally:
         _FIXED.reset(token)
-
-
-def _integer_points(points):
-    den = lcm(1, *map(int, {v.denominator for p in points for v in p}))
-    scale = Q(den)
-    return [list(map(int, (v * scale for v in p))) for p in points], den
 
 
 def conditioning(direction, points):
@@ -144,9 +138,35 @@ def distinct_projection_direction(points):
 _LAST = [None]
 
 
+def _integer_dot(X):
+    """``(dot, scale)``: ``dot(a, step)`` is the list of exact integers ``a . X[i]`` for ``i = 0, step, ...``
+    (``a`` a list of ints), ``scale`` the largest ``|X[i][j]|`` (1 for zero data).
+
+    When ``scale * ||a||_1 < 2^63`` no partial sum of the product can leave int64, so one NumPy int64
+    matrix-vector product is exact; otherwise the products are Python integers.
+    """
+    import numpy as np
+    try:
+        matrix = np.array(X, dtype=np.int64)
+    except OverflowError:
+        matrix = None
+        scale = max((max(max(row), -min(row)) for row in X), default=1) or 1
+    else:
+        scale = max(int(matrix.max(initial=0)), -int(matrix.min(initial=0))) or 1
+
+    def dot(a, step=1):
+        if matrix is not None and scale * sum(map(abs, a)) < 2**63:
+            return (matrix[::step] @ np.array(a, dtype=np.int64)).tolist()
+        return [sum(map(mul, a, row)) for row in X[::step]]
+    return dot, scale
+
+
 def _direction(points, fixed):
-    distinct = len(set(points))
     d = len(points[0])
+    if fixed is not None or d == 1:
+        distinct = len(set(points))
+    else:  # equal points are equal integer rows (cheaper to hash than rationals)
+        distinct = len(set(integer_rows(points).rows))
     if fixed is not None:
         if len(fixed) != d:
             raise DirectionError(f"the direction has {len(fixed)} coordinates, the data {d}")
@@ -156,25 +176,26 @@ def _direction(points, fixed):
         return fixed, t
     if d == 1:
         return (Q(1),), [p[0] for p in points]
-    X, den = _integer_points(points)
-    scale = max((abs(v) for row in X for v in row), default=1) or 1
+    cleared = integer_rows(points)
+    X, den = cleared.rows, cleared.den
+    dot, scale = _integer_dot(X)
     # rank on evenly spaced rows when there are many (as for arrays), then check the best on all of them
-    sample = X if len(X) <= SAMPLE else X[::-(-len(X) // SAMPLE)]
-    want = distinct if sample is X else len(set(map(tuple, sample)))
+    step = 1 if len(X) <= SAMPLE else -(-len(X) // SAMPLE)
+    want = distinct if step == 1 else len(set(X[::step]))
     rng = random.Random(f"ftcexact-direction:{d}")
     for bound, tries in SEARCH:
         ranked = []
         for _ in range(tries):
             a = [rng.choice([-1, 1]) * rng.randint(1, bound) for _ in range(d)]
-            s = sorted(set(sum(map(mul, a, row)) for row in sample))
+            s = sorted(set(dot(a, step)))
             if len(s) != want:
                 continue
             gap = min((b2 - b1 for b1, b2 in zip(s, s[1:])), default=1)
             ranked.append((-Q(gap, sum(map(abs, a)) * scale), len(ranked), a))
         for _, _, a in sorted(ranked)[:2]:  # best score first (ties: the earlier); a sample can hide collisions
-            t = [sum(map(mul, a, row)) for row in X]  # of data on a lattice: check two, then try larger entries
-            if sample is X or len(set(t)) == distinct:  # the projections from the integer rows
-                return tuple(Q(v) for v in a), [Q(v, den) for v in t]
+            t = dot(a) if step > 1 else None  # of data on a lattice: check two, then try larger entries
+            if step == 1 or len(set(t)) == distinct:  # the projections from the integer rows
+                return tuple(Q(v) for v in a), [Q(v, den) for v in (dot(a) if t is None else t)]
     for s in count(0):
         a = tuple(Q(s) ** j for j in range(d))
         t = project(a, points)
