@@ -76,3 +76,34 @@ def test_campaign_full(tmp_path):
 
 for _mark in slow_marks():
     test_campaign_full = _mark(test_campaign_full)
+
+
+def test_verdicts_do_not_depend_on_the_dense_path(tmp_path, monkeypatch):
+    """The kernel's two dense evaluations (int64 limbs, FLINT products) give the same output, line for line,
+    on every base document and on mutants of those that hold a network evaluated densely."""
+    import random
+    import shutil
+    from ftcexact.kernel import evaluate
+    docs = mutation_campaign.base_documents(0)
+    dense = [(files, kind) for name, files, kind in docs if name in ("ft-frozen", "ft-dense", "ft-deep-0")]
+    assert len(dense) == 3
+    limb_runs, relu_network = [], evaluate.relu_network
+    monkeypatch.setattr(evaluate, "relu_network", lambda *a, **k: limb_runs.append(relu_network(*a, **k)) or
+                        limb_runs[-1])
+    rng = random.Random("dense-paths")
+    cases = [(files, kind) for _, files, kind in docs] + \
+        [(mutation_campaign.mutate(rng, *d), d[1]) for d in (rng.choice(dense) for _ in range(600))]
+    outputs = {}
+    for limbs_on in (True, False):
+        if not limbs_on:
+            monkeypatch.setattr(evaluate, "relu_network", lambda *a, **k: None)
+        outputs[limbs_on] = []
+        for i, (files, kind) in enumerate(cases):
+            folder = tmp_path / str(i)  # the same path both times: messages name it
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            mutation_campaign._write(str(folder), files, kind)
+            outputs[limbs_on].append(mutation_campaign._run_kernel(str(folder), kind))
+    assert outputs[True] == outputs[False]
+    assert sum(run is not None for run in limb_runs) >= 100  # the limb path did run
+    assert sum(code == 0 for code, _, _ in outputs[True]) >= len(docs)
