@@ -287,9 +287,16 @@ def _activate(H, den, slopes):
     return [[v * pp * qn if v > 0 else v * pn * qp for v in row] for row in H], den * qn * qp
 
 
+#: Values of one layer that the dense evaluation holds at once (points x widest layer): a wide network is
+#: evaluated on fewer points at a time, so its memory does not grow with the block of points.
+DENSE_VALUES = 2**22
+
+
 def evaluate_dense(net, X, den=1):
     """Exact outputs at the points ``X[i] / den`` (``X`` integer rows): a list of tuples of Q."""
-    n = len(X)
+    n, step = len(X), max(1, DENSE_VALUES // max(net.widths + [net.d_in, net.d_out]))
+    if n > step:
+        return [v for start in range(0, n, step) for v in evaluate_dense(net, X[start:start + step], den)]
     if not n:
         return []
     if net.kind == "feedforward" and net.slopes == (ZERO, ONE):

@@ -119,3 +119,18 @@ def test_evaluate_dense_agrees_with_and_without_limbs(monkeypatch):
     with_limbs = evaluate.evaluate_dense(net, X, 3**5)
     monkeypatch.setattr(evaluate, "relu_network", lambda *a: None)
     assert evaluate.evaluate_dense(net, X, 3**5) == with_limbs
+
+
+def test_wide_networks_are_evaluated_in_chunks_of_points(monkeypatch):
+    """Points x widest layer stays within DENSE_VALUES: a wide layer is evaluated on fewer points at a time."""
+    sizes = []
+    real = evaluate.relu_network
+    monkeypatch.setattr(evaluate, "relu_network", lambda maps, X, den, cache=None: sizes.append(len(X)) or
+                        real(maps, X, den, cache))
+    monkeypatch.setattr(evaluate, "DENSE_VALUES", 64)
+    net = evaluate.read_net([{"W": [[str(i - 8)] for i in range(16)], "b": ["1"] * 16},
+                             {"W": [["1"] * 16], "b": ["0"]}], 1)
+    X = [[v] for v in range(-10, 11)]
+    assert evaluate.evaluate_dense(net, X) == [(Q(sum(max((i - 8) * v + 1, 0) for i in range(16))),) for v in
+                                                range(-10, 11)]
+    assert sizes == [4] * 5 + [1]
