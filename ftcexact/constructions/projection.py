@@ -81,8 +81,8 @@ def conditioning(direction, points):
 
     Examples
     --------
-    >>> conditioning([1, 1], [(Q(0), Q(0)), (Q(1), Q(0)), (Q(0), Q(2))])   # gaps 1, 1; ||a||_1 = 2, max|x| = 2
-    mpq(1,4)
+    >>> str(conditioning([1, 1], [(Q(0), Q(0)), (Q(1), Q(0)), (Q(0), Q(2))]))  # gaps 1, 1; ||a||_1 = 2, max|x| = 2
+    '1/4'
     """
     t = sorted(set(project(direction, points)))
     if len(t) != len(set(points)):
