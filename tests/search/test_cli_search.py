@@ -113,7 +113,8 @@ def test_search_records_are_checkable_and_resume(tmp_path, capsys):
 def test_search_survives_kill(tmp_path):
     """SIGKILL a running search, restart it: every candidate appears exactly once."""
     out = str(tmp_path / "k.jsonl")
-    cmd = [sys.executable, "-m", "ftcexact", "search", "--N", "2", "--K", "7", "--budget", "60", "--seed", "1",
+    # 400 candidates take about 2 s: long enough that the kill lands mid-run (60 once finished between polls)
+    cmd = [sys.executable, "-m", "ftcexact", "search", "--N", "2", "--K", "7", "--budget", "400", "--seed", "1",
            "-o", out, "--workers", "1", "--no-progress"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
@@ -122,10 +123,10 @@ def test_search_survives_kill(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     before = len(read_records(out))
-    assert 5 <= before < 60
+    assert 5 <= before < 400
     assert subprocess.run(cmd, capture_output=True).returncode == 0
     keys = [r["index"] for r in read_records(out)]
-    assert sorted(keys) == list(range(60))
+    assert sorted(keys) == list(range(400))
 
 
 def test_three_layer_search(tmp_path, capsys):
