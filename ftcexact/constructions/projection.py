@@ -163,21 +163,18 @@ def _integer_dot(X):
 
 def _direction(points, fixed):
     d = len(points[0])
-    if fixed is not None or d == 1:
-        distinct = len(set(points))
-    else:  # equal points are equal integer rows (cheaper to hash than rationals)
-        distinct = len(set(integer_rows(points).rows))
     if fixed is not None:
         if len(fixed) != d:
             raise DirectionError(f"the direction has {len(fixed)} coordinates, the data {d}")
         t = project(fixed, points)
-        if len(set(t)) != distinct:
+        if len(set(t)) != len(set(points)):
             raise DirectionError("the given direction maps two distinct points to the same a . x")
         return fixed, t
     if d == 1:
         return (Q(1),), [p[0] for p in points]
     cleared = integer_rows(points)
     X, den = cleared.rows, cleared.den
+    distinct = len(set(X))  # equal points are equal integer rows (cheaper to hash than rationals)
     dot, scale = _integer_dot(X)
     # rank on evenly spaced rows when there are many (as for arrays), then check the best on all of them
     step = 1 if len(X) <= SAMPLE else -(-len(X) // SAMPLE)
@@ -193,9 +190,9 @@ def _direction(points, fixed):
             gap = min((b2 - b1 for b1, b2 in zip(s, s[1:])), default=1)
             ranked.append((-Q(gap, sum(map(abs, a)) * scale), len(ranked), a))
         for _, _, a in sorted(ranked)[:2]:  # best score first (ties: the earlier); a sample can hide collisions
-            t = dot(a) if step > 1 else None  # of data on a lattice: check two, then try larger entries
+            t = dot(a)  # of data on a lattice: check two, then try larger entries
             if step == 1 or len(set(t)) == distinct:  # the projections from the integer rows
-                return tuple(Q(v) for v in a), [Q(v, den) for v in (dot(a) if t is None else t)]
+                return tuple(Q(v) for v in a), [Q(v, den) for v in t]
     for s in count(0):
         a = tuple(Q(s) ** j for j in range(d))
         t = project(a, points)

@@ -18,7 +18,7 @@ Exact evaluation, two ways
 *Dense* (:func:`evaluate_dense`): points in blocks; each layer is one integer
 matrix product after clearing the layer's denominators, the activations stay
 integers over one common denominator.  ReLU feed-forward networks whose values
-fit in 256 limbs take :func:`ftcexact.kernel.limbs.relu_network` (int64 limbs,
+fit the limb path's limits take :func:`ftcexact.kernel.limbs.relu_network` (int64 limbs,
 float64 BLAS products, exact by the magnitude argument there: about 9x a
 float64 pass on a 784-256-256-10 MLP); the rest, and anything larger, take
 FLINT's integer products (:func:`ftcexact.kernel.numbers.int_matmul`, 5 to 8
